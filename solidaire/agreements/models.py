@@ -1,0 +1,144 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from solidaire.applications.models import Proposal
+from solidaire.common.money import MoneyField
+from solidaire.ledger.models import LedgerEntry
+from solidaire.programmes.models import FiscalYear
+
+
+class Agreement(models.Model):
+    """The financial-assistance agreement (convention d'aide financière) the
+    trustee issues for a funded initiative."""
+
+    class Status(models.TextChoices):
+        ISSUED = "issued", _("Issued")
+        SIGNED = "signed", _("Signed")
+        COMPLETED = "completed", _("Completed")
+        TERMINATED = "terminated", _("Terminated")
+
+    proposal = models.OneToOneField(
+        Proposal, on_delete=models.PROTECT, related_name="agreement", verbose_name=_("proposal")
+    )
+    number = models.CharField(_("number"), max_length=30, unique=True)
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.ISSUED
+    )
+    issued_on = models.DateField(_("issued on"))
+    signed_on = models.DateField(_("signed on"), null=True, blank=True)
+    signatory = models.CharField(_("signatory"), max_length=200, blank=True)
+    ends_on = models.DateField(_("ends on"))
+
+    class Meta:
+        verbose_name = _("agreement")
+        verbose_name_plural = _("agreements")
+        ordering = ["number"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(signed_on__isnull=True) | Q(signed_on__gte=models.F("issued_on")),
+                name="agreement_signed_after_issued",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class Payment(models.Model):
+    """One scheduled payment (versement) of an agreement."""
+
+    class Condition(models.TextChoices):
+        SIGNATURE = "signature", _("Agreement signed")
+        PROGRESS_REPORT = "progress_report", _("Progress report received")
+        FINAL_REPORT = "final_report", _("Final report received")
+
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", _("Scheduled")
+        PAID = "paid", _("Paid")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    agreement = models.ForeignKey(
+        Agreement, on_delete=models.PROTECT, related_name="payments", verbose_name=_("agreement")
+    )
+    sequence = models.PositiveSmallIntegerField(_("number"))
+    fiscal_year = models.ForeignKey(
+        FiscalYear, on_delete=models.PROTECT, related_name="payments", verbose_name=_("fiscal year")
+    )
+    due_on = models.DateField(_("due on"))
+    amount = MoneyField(_("amount"), validators=[MinValueValidator(0)])
+    condition = models.CharField(_("condition"), max_length=20, choices=Condition.choices)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.SCHEDULED
+    )
+    paid_on = models.DateField(_("paid on"), null=True, blank=True)
+    ledger_entry = models.OneToOneField(
+        LedgerEntry,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="payment",
+        verbose_name=_("ledger entry"),
+    )
+
+    class Meta:
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
+        ordering = ["agreement", "sequence"]
+        constraints = [
+            models.UniqueConstraint(fields=["agreement", "sequence"], name="payment_sequence_unique"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_gt_0"),
+            models.CheckConstraint(
+                condition=~Q(status="paid") | (Q(paid_on__isnull=False) & Q(ledger_entry__isnull=False)),
+                name="payment_paid_has_date_and_entry",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agreement} #{self.sequence}"
+
+
+class Report(models.Model):
+    """A progress or final report of a funded initiative, with its indicators
+    and its spending against the budget."""
+
+    class Kind(models.TextChoices):
+        PROGRESS = "progress", _("Progress report")
+        FINAL = "final", _("Final report")
+
+    agreement = models.ForeignKey(
+        Agreement, on_delete=models.PROTECT, related_name="reports", verbose_name=_("agreement")
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    fiscal_year = models.ForeignKey(
+        FiscalYear, on_delete=models.PROTECT, related_name="+", verbose_name=_("fiscal year")
+    )
+    due_on = models.DateField(_("due on"))
+    received_on = models.DateField(_("received on"), null=True, blank=True)
+    people_reached = models.PositiveIntegerField(_("people reached"), null=True, blank=True)
+    people_in_poverty_involved = models.PositiveIntegerField(
+        _("people living in poverty involved in the work"), null=True, blank=True
+    )
+    partners_mobilised = models.PositiveIntegerField(_("partners mobilised"), null=True, blank=True)
+    spent = MoneyField(_("amount spent"), null=True, blank=True, validators=[MinValueValidator(0)])
+    narrative = models.TextField(_("narrative"), blank=True)
+
+    class Meta:
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
+        ordering = ["agreement", "due_on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agreement", "kind", "fiscal_year"], name="report_unique_per_year"
+            ),
+            models.CheckConstraint(
+                condition=Q(spent__isnull=True) | Q(spent__gte=0), name="report_spent_gte_0"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.fiscal_year}"

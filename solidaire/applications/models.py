@@ -1,0 +1,263 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from solidaire.calls.models import Call, RequiredDocument, Stream
+from solidaire.common.money import MoneyField
+from solidaire.ledger.models import Commitment
+from solidaire.programmes.models import FiscalYear, Priority, Territory
+
+# The Quebec enterprise number (NEQ): ten digits, the first two of which say
+# how the entity was registered (11, 22, 33 or 88).
+neq_validator = RegexValidator(
+    r"^(11|22|33|88)\d{8}$",
+    _("A Québec enterprise number (NEQ) has 10 digits and starts with 11, 22, 33 or 88."),
+)
+
+
+class Organisation(models.Model):
+    """An organisation (organisme) that applies for money."""
+
+    class Type(models.TextChoices):
+        NONPROFIT = "nonprofit", _("Non-profit organisation (OBNL)")
+        COOPERATIVE = "cooperative", _("Cooperative treated as non-profit")
+        MUNICIPAL = "municipal", _("Municipal body or MRC")
+        BAND_COUNCIL = "band_council", _("Band council or other Indigenous body")
+        RESEARCH = "research", _("Research centre working on poverty")
+        OTHER = "other", _("Other (not eligible)")
+
+    legal_name = models.CharField(_("legal name"), max_length=200)
+    neq = models.CharField(
+        _("Québec enterprise number (NEQ)"), max_length=10, unique=True, validators=[neq_validator]
+    )
+    org_type = models.CharField(_("type"), max_length=20, choices=Type.choices)
+    territory = models.ForeignKey(
+        Territory, on_delete=models.PROTECT, related_name="organisations", verbose_name=_("territory")
+    )
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    phone = models.CharField(_("telephone"), max_length=30, blank=True)
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        through="OrganisationMember",
+        related_name="organisations",
+        verbose_name=_("members"),
+    )
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        ordering = ["legal_name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(neq__regex=r"^(11|22|33|88)[0-9]{8}$"), name="organisation_neq_format"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.legal_name
+
+
+class OrganisationMember(models.Model):
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("organisation")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="organisation_memberships",
+        verbose_name=_("user"),
+    )
+    title = models.CharField(_("title"), max_length=120, blank=True)
+
+    class Meta:
+        verbose_name = _("organisation member")
+        verbose_name_plural = _("organisation members")
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "user"], name="organisation_member_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.organisation}"
+
+
+class Proposal(models.Model):
+    """A proposal (demande) of an organisation to a call. Its status is changed
+    only by ``solidaire.applications.workflow``."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted")
+        ELIGIBLE = "eligible", _("Eligible")
+        INELIGIBLE = "ineligible", _("Ineligible")
+        UNDER_REVIEW = "under_review", _("Under review")
+        RECOMMENDED = "recommended", _("Recommended")
+        NOT_RECOMMENDED = "not_recommended", _("Not recommended")
+        FUNDED = "funded", _("Funded")
+        DECLINED = "declined", _("Declined")
+        ACTIVE = "active", _("Active")
+        CLOSED = "closed", _("Closed")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    class Scope(models.TextChoices):
+        LOCAL = "local", _("Local")
+        REGIONAL = "regional", _("Regional")
+
+    call = models.ForeignKey(
+        Call, on_delete=models.PROTECT, related_name="proposals", verbose_name=_("call")
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="proposals", verbose_name=_("organisation")
+    )
+    stream = models.ForeignKey(
+        Stream,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="proposals",
+        verbose_name=_("stream"),
+    )
+    reference = models.CharField(_("reference"), max_length=30, unique=True)
+    title = models.CharField(_("title"), max_length=200)
+    summary = models.TextField(_("summary"), blank=True)
+    scope = models.CharField(_("scope"), max_length=10, choices=Scope.choices, default="local")
+    territories = models.ManyToManyField(
+        Territory, related_name="proposals", blank=True, verbose_name=_("territories served")
+    )
+    priorities = models.ManyToManyField(
+        Priority, related_name="proposals", blank=True, verbose_name=_("work-plan priorities")
+    )
+    poverty_participation = models.TextField(
+        _("how people living in poverty take part"), blank=True
+    )
+    partners = models.TextField(_("partners"), blank=True)
+    starts_on = models.DateField(_("starts on"), null=True, blank=True)
+    ends_on = models.DateField(_("ends on"), null=True, blank=True)
+    total_cost = MoneyField(
+        _("total eligible expenses"), default=0, validators=[MinValueValidator(0)]
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    receipt_number = models.CharField(_("receipt number"), max_length=40, blank=True)
+    commitment = models.OneToOneField(
+        Commitment,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="proposal",
+        verbose_name=_("commitment"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("proposal")
+        verbose_name_plural = _("proposals")
+        ordering = ["call", "reference"]
+        constraints = [
+            models.CheckConstraint(condition=Q(total_cost__gte=0), name="proposal_cost_gte_0"),
+            models.CheckConstraint(
+                condition=Q(starts_on__isnull=True)
+                | Q(ends_on__isnull=True)
+                | Q(ends_on__gt=F("starts_on")),
+                name="proposal_dates_ordered",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="draft") | Q(submitted_at__isnull=False)
+                | Q(status="withdrawn"),
+                name="proposal_submitted_has_instant",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} — {self.title}"
+
+
+class RequestedAmount(models.Model):
+    """The amount a proposal asks for in one fiscal year."""
+
+    proposal = models.ForeignKey(
+        Proposal, on_delete=models.CASCADE, related_name="requested_amounts", verbose_name=_("proposal")
+    )
+    fiscal_year = models.ForeignKey(
+        FiscalYear, on_delete=models.PROTECT, related_name="+", verbose_name=_("fiscal year")
+    )
+    amount = MoneyField(_("amount requested"), validators=[MinValueValidator(0)])
+
+    class Meta:
+        verbose_name = _("amount requested")
+        verbose_name_plural = _("amounts requested")
+        ordering = ["proposal", "fiscal_year__starts_on"]
+        constraints = [
+            models.UniqueConstraint(fields=["proposal", "fiscal_year"], name="requested_amount_unique"),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="requested_amount_gte_0"),
+        ]
+
+
+class BudgetLine(models.Model):
+    """A line of the proposal's budget (costs) for one fiscal year."""
+
+    proposal = models.ForeignKey(
+        Proposal, on_delete=models.CASCADE, related_name="budget_lines", verbose_name=_("proposal")
+    )
+    fiscal_year = models.ForeignKey(
+        FiscalYear, on_delete=models.PROTECT, related_name="+", verbose_name=_("fiscal year")
+    )
+    category = models.CharField(_("category"), max_length=100)
+    description = models.CharField(_("description"), max_length=300, blank=True)
+    amount = MoneyField(_("amount"), validators=[MinValueValidator(0)])
+
+    class Meta:
+        verbose_name = _("budget line")
+        verbose_name_plural = _("budget lines")
+        ordering = ["proposal", "fiscal_year__starts_on", "id"]
+        constraints = [models.CheckConstraint(condition=Q(amount__gte=0), name="budget_line_gte_0")]
+
+
+class OtherFunding(models.Model):
+    proposal = models.ForeignKey(
+        Proposal, on_delete=models.CASCADE, related_name="other_funding", verbose_name=_("proposal")
+    )
+    source = models.CharField(_("source"), max_length=200)
+    amount = MoneyField(_("amount"), validators=[MinValueValidator(0)])
+    confirmed = models.BooleanField(_("confirmed"), default=False)
+
+    class Meta:
+        verbose_name = _("other funding")
+        verbose_name_plural = _("other funding")
+        constraints = [models.CheckConstraint(condition=Q(amount__gte=0), name="other_funding_gte_0")]
+
+
+class Attachment(models.Model):
+    proposal = models.ForeignKey(
+        Proposal, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("proposal")
+    )
+    document = models.ForeignKey(
+        RequiredDocument,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("document type"),
+    )
+    file = models.FileField(_("file"), upload_to="attachments/%Y/%m/")
+    name = models.CharField(_("name"), max_length=200)
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")

@@ -1,0 +1,117 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from solidaire.calls.models import Call, Stream
+from solidaire.common.money import MoneyField
+from solidaire.programmes.models import FiscalYear, Programme, Territory
+
+
+class Commitment(models.Model):
+    """Money set aside for one purpose (usually one funded initiative), drawn
+    from a programme's envelope and, when given, from a call's stream and
+    territorial sub-envelope. Its amounts live in ledger entries."""
+
+    programme = models.ForeignKey(
+        Programme, on_delete=models.PROTECT, related_name="commitments", verbose_name=_("programme")
+    )
+    call = models.ForeignKey(
+        Call,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="commitments",
+        verbose_name=_("call"),
+    )
+    stream = models.ForeignKey(
+        Stream,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="commitments",
+        verbose_name=_("stream"),
+    )
+    territory = models.ForeignKey(
+        Territory,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="commitments",
+        verbose_name=_("territorial sub-envelope"),
+    )
+    reference = models.CharField(_("reference"), max_length=60, unique=True)
+    label = models.CharField(_("label"), max_length=300)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("commitment")
+        verbose_name_plural = _("commitments")
+        ordering = ["programme", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(stream__isnull=True) | Q(call__isnull=False),
+                name="commitment_stream_needs_call",
+            ),
+            models.CheckConstraint(
+                condition=Q(territory__isnull=True) | Q(stream__isnull=False),
+                name="commitment_territory_needs_stream",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class LedgerEntry(models.Model):
+    """One append-only movement of money. Corrections are new entries."""
+
+    class Kind(models.TextChoices):
+        COMMIT = "commit", _("Commitment")
+        RELEASE = "release", _("Release of a commitment")
+        PAY = "pay", _("Payment")
+
+    commitment = models.ForeignKey(
+        Commitment, on_delete=models.PROTECT, related_name="entries", verbose_name=_("commitment")
+    )
+    fiscal_year = models.ForeignKey(
+        FiscalYear, on_delete=models.PROTECT, related_name="ledger_entries", verbose_name=_("fiscal year")
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    amount = MoneyField(_("amount"))
+    at = models.DateTimeField(_("recorded at"), auto_now_add=True, db_index=True)
+    effective_on = models.DateField(_("effective on"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="ledger_entries",
+        verbose_name=_("recorded by"),
+    )
+    memo = models.CharField(_("memo"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("ledger entry")
+        verbose_name_plural = _("ledger entries")
+        ordering = ["at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="ledger_entry_amount_gt_0"),
+            models.CheckConstraint(
+                condition=Q(kind__in=["commit", "release", "pay"]), name="ledger_entry_kind_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.amount} {self.fiscal_year}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        # Append-only: the audit trail of money must never be rewritten.
+        if self.pk is not None and not self._state.adding:
+            raise ValueError("Ledger entries are append-only; record a correcting entry.")
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+        raise ValueError("Ledger entries are append-only; record a correcting entry.")
