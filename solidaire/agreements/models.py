@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -90,10 +89,13 @@ class Payment(models.Model):
         verbose_name_plural = _("payments")
         ordering = ["agreement", "sequence"]
         constraints = [
-            models.UniqueConstraint(fields=["agreement", "sequence"], name="payment_sequence_unique"),
+            models.UniqueConstraint(
+                fields=["agreement", "sequence"], name="payment_sequence_unique"
+            ),
             models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_gt_0"),
             models.CheckConstraint(
-                condition=~Q(status="paid") | (Q(paid_on__isnull=False) & Q(ledger_entry__isnull=False)),
+                condition=~Q(status="paid")
+                | (Q(paid_on__isnull=False) & Q(ledger_entry__isnull=False)),
                 name="payment_paid_has_date_and_entry",
             ),
         ]

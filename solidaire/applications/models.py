@@ -36,7 +36,10 @@ class Organisation(models.Model):
     )
     org_type = models.CharField(_("type"), max_length=20, choices=Type.choices)
     territory = models.ForeignKey(
-        Territory, on_delete=models.PROTECT, related_name="organisations", verbose_name=_("territory")
+        Territory,
+        on_delete=models.PROTECT,
+        related_name="organisations",
+        verbose_name=_("territory"),
     )
     address = models.CharField(_("address"), max_length=300, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
@@ -64,7 +67,10 @@ class Organisation(models.Model):
 
 class OrganisationMember(models.Model):
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("organisation")
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=_("organisation"),
     )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -78,7 +84,9 @@ class OrganisationMember(models.Model):
         verbose_name = _("organisation member")
         verbose_name_plural = _("organisation members")
         constraints = [
-            models.UniqueConstraint(fields=["organisation", "user"], name="organisation_member_unique")
+            models.UniqueConstraint(
+                fields=["organisation", "user"], name="organisation_member_unique"
+            )
         ]
 
     def __str__(self) -> str:
@@ -111,7 +119,10 @@ class Proposal(models.Model):
         Call, on_delete=models.PROTECT, related_name="proposals", verbose_name=_("call")
     )
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="proposals", verbose_name=_("organisation")
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="proposals",
+        verbose_name=_("organisation"),
     )
     stream = models.ForeignKey(
         Stream,
@@ -177,8 +188,7 @@ class Proposal(models.Model):
                 name="proposal_dates_ordered",
             ),
             models.CheckConstraint(
-                condition=Q(status="draft") | Q(submitted_at__isnull=False)
-                | Q(status="withdrawn"),
+                condition=Q(status="draft") | Q(submitted_at__isnull=False) | Q(status="withdrawn"),
                 name="proposal_submitted_has_instant",
             ),
         ]
@@ -191,7 +201,10 @@ class RequestedAmount(models.Model):
     """The amount a proposal asks for in one fiscal year."""
 
     proposal = models.ForeignKey(
-        Proposal, on_delete=models.CASCADE, related_name="requested_amounts", verbose_name=_("proposal")
+        Proposal,
+        on_delete=models.CASCADE,
+        related_name="requested_amounts",
+        verbose_name=_("proposal"),
     )
     fiscal_year = models.ForeignKey(
         FiscalYear, on_delete=models.PROTECT, related_name="+", verbose_name=_("fiscal year")
@@ -203,7 +216,9 @@ class RequestedAmount(models.Model):
         verbose_name_plural = _("amounts requested")
         ordering = ["proposal", "fiscal_year__starts_on"]
         constraints = [
-            models.UniqueConstraint(fields=["proposal", "fiscal_year"], name="requested_amount_unique"),
+            models.UniqueConstraint(
+                fields=["proposal", "fiscal_year"], name="requested_amount_unique"
+            ),
             models.CheckConstraint(condition=Q(amount__gte=0), name="requested_amount_gte_0"),
         ]
 
@@ -239,7 +254,9 @@ class OtherFunding(models.Model):
     class Meta:
         verbose_name = _("other funding")
         verbose_name_plural = _("other funding")
-        constraints = [models.CheckConstraint(condition=Q(amount__gte=0), name="other_funding_gte_0")]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gte=0), name="other_funding_gte_0")
+        ]
 
 
 class Attachment(models.Model):

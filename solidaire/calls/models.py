@@ -44,9 +44,7 @@ class Call(models.Model):
     max_duration_months = models.PositiveSmallIntegerField(
         _("maximum duration (months)"), null=True, blank=True
     )
-    latest_end_on = models.DateField(
-        _("initiatives must end by"), null=True, blank=True
-    )
+    latest_end_on = models.DateField(_("initiatives must end by"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("call for initiatives")
@@ -107,9 +105,7 @@ class Stream(models.Model):
     code = models.SlugField(_("code"), max_length=40)
     name = models.CharField(_("name"), max_length=200)
     scope = models.CharField(_("scope"), max_length=10, choices=Scope.choices, default="any")
-    territorial = models.BooleanField(
-        _("split into territorial sub-envelopes"), default=False
-    )
+    territorial = models.BooleanField(_("split into territorial sub-envelopes"), default=False)
 
     class Meta:
         verbose_name = _("stream")
@@ -137,7 +133,10 @@ class Allocation(models.Model):
         verbose_name=_("territory"),
     )
     fiscal_year = models.ForeignKey(
-        FiscalYear, on_delete=models.PROTECT, related_name="allocations", verbose_name=_("fiscal year")
+        FiscalYear,
+        on_delete=models.PROTECT,
+        related_name="allocations",
+        verbose_name=_("fiscal year"),
     )
     amount = MoneyField(_("amount"), validators=[MinValueValidator(0)])
 
@@ -206,9 +205,7 @@ class ScaleLevel(models.Model):
         verbose_name = _("scale level")
         verbose_name_plural = _("scale levels")
         ordering = ["call", "value"]
-        constraints = [
-            models.UniqueConstraint(fields=["call", "value"], name="scale_value_unique")
-        ]
+        constraints = [models.UniqueConstraint(fields=["call", "value"], name="scale_value_unique")]
 
     def __str__(self) -> str:
         return f"{self.value} — {self.label}"

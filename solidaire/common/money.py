@@ -55,7 +55,7 @@ def format_number(value: int | Decimal | None, language: str | None = None) -> s
     return text if language == "en" else text.replace(",", NBSP)
 
 
-def MoneyField(verbose_name: object = None, **kwargs: object) -> models.DecimalField:  # noqa: N802
+def MoneyField(verbose_name: object = None, **kwargs: object) -> models.DecimalField:
     """A dollar amount with cents, exact."""
     kwargs.setdefault("max_digits", 14)
     kwargs.setdefault("decimal_places", 2)

@@ -77,7 +77,10 @@ class LedgerEntry(models.Model):
         Commitment, on_delete=models.PROTECT, related_name="entries", verbose_name=_("commitment")
     )
     fiscal_year = models.ForeignKey(
-        FiscalYear, on_delete=models.PROTECT, related_name="ledger_entries", verbose_name=_("fiscal year")
+        FiscalYear,
+        on_delete=models.PROTECT,
+        related_name="ledger_entries",
+        verbose_name=_("fiscal year"),
     )
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     amount = MoneyField(_("amount"))

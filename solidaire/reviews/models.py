@@ -13,7 +13,10 @@ class EligibilityResult(models.Model):
     """The outcome of one eligibility rule for one proposal."""
 
     proposal = models.ForeignKey(
-        Proposal, on_delete=models.CASCADE, related_name="eligibility_results", verbose_name=_("proposal")
+        Proposal,
+        on_delete=models.CASCADE,
+        related_name="eligibility_results",
+        verbose_name=_("proposal"),
     )
     rule = models.ForeignKey(
         EligibilityRule, on_delete=models.PROTECT, related_name="results", verbose_name=_("rule")
@@ -60,9 +63,7 @@ class ConflictDeclaration(models.Model):
     class Meta:
         verbose_name = _("conflict of interest")
         verbose_name_plural = _("conflicts of interest")
-        constraints = [
-            models.UniqueConstraint(fields=["proposal", "user"], name="conflict_unique")
-        ]
+        constraints = [models.UniqueConstraint(fields=["proposal", "user"], name="conflict_unique")]
 
 
 class Review(models.Model):
@@ -115,6 +116,4 @@ class Score(models.Model):
     class Meta:
         verbose_name = _("score")
         verbose_name_plural = _("scores")
-        constraints = [
-            models.UniqueConstraint(fields=["review", "criterion"], name="score_unique")
-        ]
+        constraints = [models.UniqueConstraint(fields=["review", "criterion"], name="score_unique")]

@@ -1,0 +1,197 @@
+"""Reads of the ledger: balances per fiscal year, per call, per pool."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import DecimalField, Q, Sum
+from django.db.models.functions import Coalesce
+
+from solidaire.calls.models import Allocation, Call
+from solidaire.common.money import ZERO
+from solidaire.ledger.models import LedgerEntry
+from solidaire.programmes.models import FiscalYear, Programme
+
+K = LedgerEntry.Kind
+_MONEY = DecimalField(max_digits=14, decimal_places=2)
+
+
+def _sums(prefix: str = "") -> dict[str, Coalesce]:
+    return {
+        "committed": Coalesce(
+            Sum(f"{prefix}amount", filter=Q(**{f"{prefix}kind": K.COMMIT})),
+            ZERO,
+            output_field=_MONEY,
+        ),
+        "released": Coalesce(
+            Sum(f"{prefix}amount", filter=Q(**{f"{prefix}kind": K.RELEASE})),
+            ZERO,
+            output_field=_MONEY,
+        ),
+        "paid": Coalesce(
+            Sum(f"{prefix}amount", filter=Q(**{f"{prefix}kind": K.PAY})), ZERO, output_field=_MONEY
+        ),
+    }
+
+
+@dataclass(frozen=True)
+class FiscalYearBalance:
+    label: str
+    starts_on: date
+    ends_on: date
+    envelope: Decimal
+    committed: Decimal
+    released: Decimal
+    paid: Decimal
+
+    @property
+    def net_committed(self) -> Decimal:
+        return self.committed - self.released
+
+    @property
+    def available(self) -> Decimal:
+        return self.envelope - self.net_committed
+
+    @property
+    def unpaid(self) -> Decimal:
+        return self.net_committed - self.paid
+
+
+def _balance(fy: FiscalYear, sums: dict[str, Decimal]) -> FiscalYearBalance:
+    return FiscalYearBalance(
+        label=fy.label,
+        starts_on=fy.starts_on,
+        ends_on=fy.ends_on,
+        envelope=fy.envelope,
+        committed=Decimal(sums.get("committed", ZERO)),
+        released=Decimal(sums.get("released", ZERO)),
+        paid=Decimal(sums.get("paid", ZERO)),
+    )
+
+
+def programme_balances(programme: Programme) -> list[FiscalYearBalance]:
+    """Envelope, committed, released, paid and available per fiscal year."""
+    rows = {
+        row["fiscal_year"]: row
+        for row in LedgerEntry.objects.filter(fiscal_year__programme=programme)
+        .values("fiscal_year")
+        .annotate(**_sums())
+    }
+    return [
+        _balance(fy, rows.get(fy.pk, {})) for fy in programme.fiscal_years.order_by("starts_on")
+    ]
+
+
+def programmes_balances(programmes: Iterable[Programme]) -> dict[int, list[FiscalYearBalance]]:
+    """Balances of several programmes in two queries (for list pages and the API)."""
+    programmes = list(programmes)
+    ids = [p.pk for p in programmes]
+    rows = {
+        row["fiscal_year"]: row
+        for row in LedgerEntry.objects.filter(fiscal_year__programme__in=ids)
+        .values("fiscal_year")
+        .annotate(**_sums())
+    }
+    result: dict[int, list[FiscalYearBalance]] = {pk: [] for pk in ids}
+    for fy in FiscalYear.objects.filter(programme__in=ids).order_by("starts_on"):
+        result[fy.programme_id].append(_balance(fy, rows.get(fy.pk, {})))
+    return result
+
+
+def balance_totals(balances: Iterable[FiscalYearBalance]) -> FiscalYearBalance | None:
+    balances = list(balances)
+    if not balances:
+        return None
+    return FiscalYearBalance(
+        label="",
+        starts_on=balances[0].starts_on,
+        ends_on=balances[-1].ends_on,
+        envelope=sum((b.envelope for b in balances), ZERO),
+        committed=sum((b.committed for b in balances), ZERO),
+        released=sum((b.released for b in balances), ZERO),
+        paid=sum((b.paid for b in balances), ZERO),
+    )
+
+
+@dataclass(frozen=True)
+class CallFigures:
+    committed: Decimal
+    paid: Decimal
+    available: Decimal
+
+
+def calls_figures(calls: Iterable[Call]) -> dict[int, CallFigures]:
+    """Net committed, paid and available money of each call, in a few queries.
+
+    A call with allocations (streams, sub-envelopes) has available, per fiscal
+    year, what its own pools have left, capped by what the programme's
+    envelope has left. A call without allocations draws on the programme's
+    remaining envelope: that is how a second call's amount follows from what
+    the first did not commit.
+    """
+    calls = list(calls)
+    if not calls:
+        return {}
+    programme_ids = {c.programme_id for c in calls}
+    programme_left: dict[int, Decimal] = {}  # fiscal year id -> available
+    years_of: dict[int, list[int]] = {pk: [] for pk in programme_ids}
+    for fy in FiscalYear.objects.filter(programme__in=programme_ids).order_by("starts_on"):
+        programme_left[fy.pk] = fy.envelope
+        years_of[fy.programme_id].append(fy.pk)
+    for row in (
+        LedgerEntry.objects.filter(fiscal_year__programme__in=programme_ids)
+        .values("fiscal_year")
+        .annotate(**_sums())
+    ):
+        programme_left[row["fiscal_year"]] -= row["committed"] - row["released"]
+
+    per_call_fy: dict[tuple[int, int], dict[str, Decimal]] = {}
+    for row in (
+        LedgerEntry.objects.filter(commitment__call__in=[c.pk for c in calls])
+        .values("commitment__call", "fiscal_year")
+        .annotate(**_sums())
+    ):
+        per_call_fy[(row["commitment__call"], row["fiscal_year"])] = row
+
+    # A stream's pool in a year is its stream-level allocation, or, when it
+    # has none, the sum of its territorial sub-envelopes.
+    pools: dict[tuple[int, int, int], dict[str, Decimal]] = {}
+    for alloc in Allocation.objects.filter(stream__call__in=[c.pk for c in calls]).values(
+        "stream__call", "stream", "fiscal_year", "territory", "amount"
+    ):
+        key = (alloc["stream__call"], alloc["stream"], alloc["fiscal_year"])
+        slot = pools.setdefault(key, {"stream": ZERO, "territories": ZERO, "has_stream": ZERO})
+        if alloc["territory"] is None:
+            slot["stream"] = alloc["amount"]
+            slot["has_stream"] = Decimal(1)
+        else:
+            slot["territories"] += alloc["amount"]
+    call_pool_fy: dict[tuple[int, int], Decimal] = {}
+    for (call_id, _stream, fy_id), slot in pools.items():
+        amount = slot["stream"] if slot["has_stream"] else slot["territories"]
+        call_pool_fy[(call_id, fy_id)] = call_pool_fy.get((call_id, fy_id), ZERO) + amount
+
+    figures: dict[int, CallFigures] = {}
+    for call in calls:
+        committed = paid = available = ZERO
+        call_has_pools = any(key[0] == call.pk for key in call_pool_fy)
+        for (call_id, _fy_id), row in per_call_fy.items():
+            if call_id == call.pk:
+                committed += row["committed"] - row["released"]
+                paid += row["paid"]
+        for fy_id in years_of[call.programme_id]:
+            left_in_programme = max(programme_left[fy_id], ZERO)
+            if call_has_pools:
+                pool = call_pool_fy.get((call.pk, fy_id))
+                if pool is None:
+                    continue
+                row = per_call_fy.get((call.pk, fy_id), {})
+                left_in_call = pool - (row.get("committed", ZERO) - row.get("released", ZERO))
+                available += min(max(left_in_call, ZERO), left_in_programme)
+            else:
+                available += left_in_programme
+        figures[call.pk] = CallFigures(committed=committed, paid=paid, available=available)
+    return figures

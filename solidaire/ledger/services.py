@@ -1,0 +1,300 @@
+"""Writes that move money: commit, release, pay.
+
+Invariants, per fiscal year, for the programme's envelope and for each stream
+and territorial sub-envelope of a call:
+
+* net committed (committed − released) ≤ envelope (or allocation);
+* paid ≤ net committed, for the programme and for each commitment.
+
+Every write runs in one transaction that first locks the programme's fiscal
+years it touches (``select_for_update`` on PostgreSQL; on SQLite the
+IMMEDIATE transaction mode takes the database write lock at BEGIN). Without
+that lock two coordinators adopting decisions at the same moment could each
+read the same available balance and together commit more than the envelope.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Q, Sum
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from solidaire.accounts.models import User
+from solidaire.audit.services import audit_record
+from solidaire.calls.models import Allocation, Call, Stream
+from solidaire.common.money import ZERO, format_money, to_money
+from solidaire.ledger.models import Commitment, LedgerEntry
+from solidaire.programmes.models import FiscalYear, Programme, Territory
+
+K = LedgerEntry.Kind
+
+
+class LedgerError(Exception):
+    """A movement of money the ledger refuses, with a reason people can read."""
+
+
+def _signed_sum(queryset, *, kinds: tuple[str, ...] = ("commit", "release")) -> Decimal:  # type: ignore[no-untyped-def]
+    totals = queryset.aggregate(
+        commit=Coalesce(Sum("amount", filter=Q(kind=K.COMMIT)), ZERO),
+        release=Coalesce(Sum("amount", filter=Q(kind=K.RELEASE)), ZERO),
+        pay=Coalesce(Sum("amount", filter=Q(kind=K.PAY)), ZERO),
+    )
+    if kinds == ("pay",):
+        return Decimal(totals["pay"])
+    return Decimal(totals["commit"]) - Decimal(totals["release"])
+
+
+def _lock_fiscal_years(fiscal_years: list[FiscalYear]) -> None:
+    ids = sorted({fy.pk for fy in fiscal_years})
+    # Locked in id order so that two writers never wait on each other in a cycle.
+    list(FiscalYear.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
+
+
+def _net_committed(**filters: object) -> Decimal:
+    return _signed_sum(LedgerEntry.objects.filter(**filters))
+
+
+def _paid(**filters: object) -> Decimal:
+    return _signed_sum(LedgerEntry.objects.filter(**filters), kinds=("pay",))
+
+
+def _allocation(stream: Stream, territory: Territory | None, fy: FiscalYear) -> Decimal | None:
+    row = Allocation.objects.filter(stream=stream, territory=territory, fiscal_year=fy).first()
+    return None if row is None else row.amount
+
+
+def _check_commit(commitment: Commitment, fy: FiscalYear, amount: Decimal) -> None:
+    envelope_room = fy.envelope - _net_committed(fiscal_year=fy)
+    if amount > envelope_room:
+        raise LedgerError(
+            _(
+                "The envelope of fiscal year %(fy)s has %(room)s left; %(amount)s cannot be "
+                "committed."
+            )
+            % {"fy": fy.label, "room": format_money(envelope_room), "amount": format_money(amount)}
+        )
+    stream = commitment.stream
+    if stream is None:
+        return
+    stream_cap = _allocation(stream, None, fy)
+    has_territorial = Allocation.objects.filter(
+        stream=stream, fiscal_year=fy, territory__isnull=False
+    ).exists()
+    if stream_cap is None and not has_territorial:
+        raise LedgerError(
+            _("The stream “%(stream)s” has no money for fiscal year %(fy)s.")
+            % {"stream": stream.name, "fy": fy.label}
+        )
+    if stream_cap is not None:
+        room = stream_cap - _net_committed(fiscal_year=fy, commitment__stream=stream)
+        if amount > room:
+            raise LedgerError(
+                _(
+                    "The stream “%(stream)s” has %(room)s left in %(fy)s; %(amount)s cannot be committed."
+                )
+                % {
+                    "stream": stream.name,
+                    "fy": fy.label,
+                    "room": format_money(room),
+                    "amount": format_money(amount),
+                }
+            )
+    territory = commitment.territory
+    if territory is None:
+        return
+    sub_cap = _allocation(stream, territory, fy)
+    if sub_cap is None:
+        if has_territorial:
+            raise LedgerError(
+                _("The stream “%(stream)s” has no sub-envelope for %(territory)s in %(fy)s.")
+                % {"stream": stream.name, "territory": territory.name, "fy": fy.label}
+            )
+        return
+    room = sub_cap - _net_committed(
+        fiscal_year=fy, commitment__stream=stream, commitment__territory=territory
+    )
+    if amount > room:
+        raise LedgerError(
+            _(
+                "The sub-envelope of %(territory)s in “%(stream)s” has %(room)s left in %(fy)s; "
+                "%(amount)s cannot be committed."
+            )
+            % {
+                "territory": territory.name,
+                "stream": stream.name,
+                "fy": fy.label,
+                "room": format_money(room),
+                "amount": format_money(amount),
+            }
+        )
+
+
+def commitment_create(
+    *,
+    programme: Programme,
+    reference: str,
+    label: str,
+    call: Call | None = None,
+    stream: Stream | None = None,
+    territory: Territory | None = None,
+) -> Commitment:
+    """Open an (empty) commitment; money enters it with :func:`ledger_commit`."""
+    if stream is not None and call is None:
+        call = stream.call
+    return Commitment.objects.create(
+        programme=programme,
+        call=call,
+        stream=stream,
+        territory=territory,
+        reference=reference,
+        label=label,
+    )
+
+
+def ledger_commit(
+    *,
+    commitment: Commitment,
+    amounts: Mapping[FiscalYear, Decimal],
+    actor: User | None,
+    memo: str = "",
+    effective_on: date | None = None,
+) -> list[LedgerEntry]:
+    """Commit money to ``commitment``, per fiscal year, all or nothing.
+
+    Raises :class:`LedgerError` when any fiscal year's envelope, stream or
+    sub-envelope has not enough left; then nothing is written.
+    """
+    wanted = {fy: to_money(amount) for fy, amount in amounts.items() if to_money(amount) != ZERO}
+    for fy, amount in wanted.items():
+        if amount < ZERO:
+            raise LedgerError(_("A commitment cannot be negative; record a release instead."))
+        if fy.programme_id != commitment.programme_id:
+            raise LedgerError(_("That fiscal year belongs to another programme."))
+    effective_on = effective_on or timezone.localdate()
+    with transaction.atomic():
+        _lock_fiscal_years(list(wanted))
+        for fy, amount in wanted.items():
+            _check_commit(commitment, fy, amount)
+        entries = [
+            LedgerEntry.objects.create(
+                commitment=commitment,
+                fiscal_year=fy,
+                kind=K.COMMIT,
+                amount=amount,
+                actor=actor,
+                memo=memo,
+                effective_on=effective_on,
+            )
+            for fy, amount in sorted(wanted.items(), key=lambda item: item[0].starts_on)
+        ]
+        audit_record(
+            actor=actor,
+            event_type="ledger.commit",
+            target=commitment,
+            new_value=str(sum(wanted.values(), ZERO)),
+            reason=memo,
+            data={fy.label: str(amount) for fy, amount in wanted.items()},
+        )
+    return entries
+
+
+def ledger_release(
+    *,
+    commitment: Commitment,
+    fiscal_year: FiscalYear,
+    amount: Decimal,
+    actor: User | None,
+    memo: str = "",
+    effective_on: date | None = None,
+) -> LedgerEntry:
+    """Give back unspent committed money to the envelope (never below what was paid)."""
+    amount = to_money(amount)
+    if amount <= ZERO:
+        raise LedgerError(_("The amount must be greater than zero."))
+    with transaction.atomic():
+        _lock_fiscal_years([fiscal_year])
+        room = _net_committed(commitment=commitment, fiscal_year=fiscal_year) - _paid(
+            commitment=commitment, fiscal_year=fiscal_year
+        )
+        if amount > room:
+            raise LedgerError(
+                _(
+                    "Only %(room)s of this commitment is unpaid in %(fy)s; %(amount)s cannot be released."
+                )
+                % {
+                    "room": format_money(room),
+                    "fy": fiscal_year.label,
+                    "amount": format_money(amount),
+                }
+            )
+        entry = LedgerEntry.objects.create(
+            commitment=commitment,
+            fiscal_year=fiscal_year,
+            kind=K.RELEASE,
+            amount=amount,
+            actor=actor,
+            memo=memo,
+            effective_on=effective_on or timezone.localdate(),
+        )
+        audit_record(
+            actor=actor,
+            event_type="ledger.release",
+            target=commitment,
+            new_value=str(amount),
+            reason=memo,
+        )
+    return entry
+
+
+def ledger_pay(
+    *,
+    commitment: Commitment,
+    fiscal_year: FiscalYear,
+    amount: Decimal,
+    actor: User | None,
+    memo: str = "",
+    effective_on: date | None = None,
+) -> LedgerEntry:
+    """Record a payment against a commitment; refused beyond what it has committed."""
+    amount = to_money(amount)
+    if amount <= ZERO:
+        raise LedgerError(_("The amount must be greater than zero."))
+    with transaction.atomic():
+        _lock_fiscal_years([fiscal_year])
+        room = _net_committed(commitment=commitment, fiscal_year=fiscal_year) - _paid(
+            commitment=commitment, fiscal_year=fiscal_year
+        )
+        if amount > room:
+            raise LedgerError(
+                _(
+                    "Only %(room)s of this commitment remains to be paid in %(fy)s; %(amount)s cannot be paid."
+                )
+                % {
+                    "room": format_money(room),
+                    "fy": fiscal_year.label,
+                    "amount": format_money(amount),
+                }
+            )
+        entry = LedgerEntry.objects.create(
+            commitment=commitment,
+            fiscal_year=fiscal_year,
+            kind=K.PAY,
+            amount=amount,
+            actor=actor,
+            memo=memo,
+            effective_on=effective_on or timezone.localdate(),
+        )
+        audit_record(
+            actor=actor,
+            event_type="ledger.pay",
+            target=commitment,
+            new_value=str(amount),
+            reason=memo,
+        )
+    return entry

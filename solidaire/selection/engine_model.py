@@ -1,0 +1,446 @@
+"""Compiled arrays of an instance, exact cent arithmetic and the HiGHS model.
+
+The solver works in floating point on amounts scaled to thousands of dollars;
+every solution it returns is converted back to decimal fractions and checked
+again in integer cents (amount = floor(fraction x requested)), so a tolerance
+inside HiGHS can never overspend a pool.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from decimal import ROUND_FLOOR, Decimal
+
+import highspy
+import numpy as np
+import numpy.typing as npt
+
+from .engine_types import Instance
+
+IntArray = npt.NDArray[np.int64]
+FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
+
+# Solver unit: 1 000 $ (100 000 cents) keeps coefficients near 1.
+SCALE = 100_000.0
+FRACTION_DIGITS = 9
+FRACTION_UNIT = 10**FRACTION_DIGITS
+ZERO = Decimal(0)
+ONE = Decimal(1)
+
+
+@dataclass(frozen=True)
+class MinGroup:
+    kind: str  # "territory" | "priority"
+    key: str
+    need: int
+    members: BoolArray
+
+
+@dataclass(frozen=True)
+class Compiled:
+    """Arrays derived once from an instance; proposal ``i`` is ``instance.proposals[i]``."""
+
+    n: int
+    req: IntArray  # (n, Y) requested cents
+    usage: IntArray  # (R, n) cents drawn on row r when i is fully funded
+    usage_min: IntArray  # (R, n) cents drawn on row r at min_fraction
+    member: BoolArray  # (R, n) proposal i draws on the pool of row r
+    caps: IntArray  # (R,) cents
+    row_pool: tuple[int, ...]
+    row_year: tuple[int, ...]
+    min_fraction: tuple[Decimal, ...]
+    mf: FloatArray
+    org: IntArray  # organisation index per proposal
+    org_names: tuple[str, ...]
+    org_cap: int | None
+    groups: tuple[MinGroup, ...]
+    fundable: BoolArray
+    forced: BoolArray
+    order: tuple[int, ...]  # merit order: score descending, ties by id
+    rank_of: IntArray  # position of each proposal in ``order``
+    score: FloatArray
+
+
+def floor_amount(fraction: Decimal, cents: int) -> int:
+    if fraction == ONE:
+        return cents
+    if fraction == ZERO:
+        return 0
+    return int((fraction * cents).to_integral_value(rounding=ROUND_FLOOR))
+
+
+def compile_instance(instance: Instance) -> Compiled:
+    props = instance.proposals
+    n = len(props)
+    years = len(instance.fiscal_years)
+    pools = instance.pools
+    pool_index = {p.id: k for k, p in enumerate(pools)}
+    req = np.zeros((n, years), dtype=np.int64)
+    for i, p in enumerate(props):
+        req[i, :] = p.requested
+    rows = [(k, y) for k in range(len(pools)) for y in range(years)]
+    r_count = len(rows)
+    member = np.zeros((r_count, n), dtype=np.bool_)
+    for i, p in enumerate(props):
+        for pid in p.pools:
+            k = pool_index[pid]
+            member[k * years : (k + 1) * years, i] = True
+    row_year = np.array([y for _, y in rows], dtype=np.int64)
+    usage = np.where(member, req[:, row_year].T, 0).astype(np.int64)
+    req_min = np.zeros_like(req)
+    for i, p in enumerate(props):
+        if p.min_fraction == ONE:
+            req_min[i] = req[i]
+        else:
+            req_min[i] = [floor_amount(p.min_fraction, int(c)) for c in p.requested]
+    usage_min = np.where(member, req_min[:, row_year].T, 0).astype(np.int64)
+    caps = np.array([pools[k].amounts[y] for k, y in rows], dtype=np.int64)
+
+    org_names: list[str] = []
+    org_idx: dict[str, int] = {}
+    org = np.zeros(n, dtype=np.int64)
+    for i, p in enumerate(props):
+        org[i] = org_idx.setdefault(p.organisation, len(org_idx))
+        if org[i] == len(org_names):
+            org_names.append(p.organisation)
+
+    rules = instance.rules
+    groups: list[MinGroup] = []
+    for kind, table, attr in (
+        ("territory", rules.min_per_territory, "territories"),
+        ("priority", rules.min_per_priority, "priorities"),
+    ):
+        for key, need in table:
+            if need <= 0:
+                continue
+            members = np.array([key in getattr(p, attr) for p in props], dtype=np.bool_)
+            groups.append(MinGroup(kind, key, need, members))
+
+    fundable = np.array(
+        [
+            p.lock != "out" and (rules.min_score is None or p.score >= rules.min_score)
+            for p in props
+        ],
+        dtype=np.bool_,
+    )
+    forced = np.array([p.lock == "in" for p in props], dtype=np.bool_)
+    order = tuple(sorted(range(n), key=lambda i: (-props[i].score, props[i].id)))
+    rank_of = np.zeros(n, dtype=np.int64)
+    for pos, i in enumerate(order):
+        rank_of[i] = pos
+    return Compiled(
+        n=n,
+        req=req,
+        usage=usage,
+        usage_min=usage_min,
+        member=member,
+        caps=caps,
+        row_pool=tuple(k for k, _ in rows),
+        row_year=tuple(y for _, y in rows),
+        min_fraction=tuple(p.min_fraction for p in props),
+        mf=np.array([float(p.min_fraction) for p in props], dtype=np.float64),
+        org=org,
+        org_names=tuple(org_names),
+        org_cap=rules.max_per_organisation,
+        groups=tuple(groups),
+        fundable=fundable,
+        forced=forced,
+        order=order,
+        rank_of=rank_of,
+        score=np.array([float(p.score) for p in props], dtype=np.float64),
+    )
+
+
+def usage_of(comp: Compiled, i: int, fraction: Decimal) -> IntArray:
+    """Cents drawn on every row when proposal ``i`` gets ``fraction``."""
+    if fraction == ONE:
+        return comp.usage[:, i]
+    if fraction == ZERO:
+        return np.zeros(len(comp.caps), dtype=np.int64)
+    if fraction == comp.min_fraction[i]:
+        return comp.usage_min[:, i]
+    amounts = np.array([floor_amount(fraction, int(c)) for c in comp.req[i]], dtype=np.int64)
+    return np.where(comp.member[:, i], amounts[list(comp.row_year)], 0).astype(np.int64)
+
+
+def total_usage(comp: Compiled, fractions: list[Decimal]) -> IntArray:
+    used = np.zeros(len(comp.caps), dtype=np.int64)
+    full = [i for i, f in enumerate(fractions) if f == ONE]
+    if full:
+        used += comp.usage[:, full].sum(axis=1)
+    for i, f in enumerate(fractions):
+        if f != ZERO and f != ONE:
+            used += usage_of(comp, i, f)
+    return used
+
+
+def max_fraction_fitting(comp: Compiled, i: int, remaining: IntArray) -> Decimal:
+    """Largest fraction (6 decimals, at most 1) of ``i`` whose amounts fit ``remaining``."""
+    col = comp.usage[:, i]
+    rows = np.nonzero(col)[0]
+    if rows.size == 0:
+        return ONE
+    rem = remaining[rows]
+    if np.all(col[rows] <= rem):
+        return ONE
+    if np.any(rem < 0):
+        return ZERO
+    units = min(int(r) * FRACTION_UNIT // int(c) for r, c in zip(rem, col[rows], strict=True))
+    return Decimal(units).scaleb(-FRACTION_DIGITS)
+
+
+def violations(comp: Compiled, fractions: list[Decimal]) -> list[str]:
+    """Rules broken by ``fractions`` (exact, in cents); empty when all hold."""
+    problems: list[str] = []
+    used = total_usage(comp, fractions)
+    for r in np.nonzero(used > comp.caps)[0]:
+        problems.append(f"row {int(r)} over by {int(used[r] - comp.caps[r])} cents")
+    funded = np.array([f > ZERO for f in fractions], dtype=np.bool_)
+    for i in np.nonzero(funded)[0]:
+        f = fractions[i]
+        if not comp.fundable[i] or f < comp.min_fraction[i] or f > ONE:
+            problems.append(f"proposal {int(i)} has invalid fraction {f}")
+    for i in np.nonzero(comp.forced & ~funded)[0]:
+        problems.append(f"proposal {int(i)} is locked in but not funded")
+    if comp.org_cap is not None and funded.any():
+        counts = np.bincount(comp.org[funded], minlength=len(comp.org_names))
+        if counts.max() > comp.org_cap:
+            problems.append("max_per_organisation exceeded")
+    for g in comp.groups:
+        if int((funded & g.members).sum()) < g.need:
+            problems.append(f"minimum for {g.kind} {g.key} not met")
+    return problems
+
+
+def repair(comp: Compiled, fractions: list[Decimal]) -> list[Decimal] | None:
+    """Lower partial fractions on overspent rows; None when that is not enough."""
+    out = list(fractions)
+    for _ in range(3):
+        over = total_usage(comp, out) - comp.caps
+        bad = np.nonzero(over > 0)[0]
+        if bad.size == 0:
+            return out
+        for r in bad:
+            excess = int(over[r])
+            for i in np.nonzero(comp.member[r])[0]:
+                f, mf = out[i], comp.min_fraction[i]
+                if excess <= 0 or f <= mf or f == ZERO:
+                    continue
+                c = int(comp.usage[r, i])
+                if c == 0:
+                    continue
+                cut = Decimal(-(-excess * FRACTION_UNIT // c) + 1).scaleb(-FRACTION_DIGITS)
+                new = max(mf, f - cut)
+                excess -= int(usage_of(comp, i, f)[r] - usage_of(comp, i, new)[r])
+                out[i] = new
+    return out if not (total_usage(comp, out) > comp.caps).any() else None
+
+
+def fraction_from_solver(comp: Compiled, i: int, y: float, f: float) -> Decimal:
+    if y < 0.5:
+        return ZERO
+    mf = comp.min_fraction[i]
+    if mf == ONE or f >= 1.0 - 1e-9:
+        return ONE
+    units = int(np.floor((f + 1e-9) * FRACTION_UNIT))
+    return min(ONE, max(mf, Decimal(units).scaleb(-FRACTION_DIGITS)))
+
+
+@dataclass(frozen=True)
+class MipOutcome:
+    status: str  # "optimal" | "infeasible" | "time_limit"
+    fractions: dict[int, Decimal] | None  # proposal index -> fraction (active ones)
+    objective: float  # in units of the given cost vector
+    bound: float
+    seconds: float
+
+
+@dataclass(frozen=True)
+class MipSpec:
+    """A sub-problem: ``active`` proposals only, everything else fixed at zero."""
+
+    active: IntArray
+    caps: IntArray  # (R,) remaining cents
+    org_room: dict[int, int] | None  # organisation index -> funded proposals still allowed
+    groups: list[tuple[BoolArray, int]]  # (members over n, still needed)
+    forced: BoolArray  # over n
+    cost: FloatArray  # over n (maximised)
+    use_budget: bool = True
+
+
+def new_highs() -> highspy._core._Highs:
+    # The bare core class: ``highspy.Highs()`` prints a banner on stdout when built.
+    h = highspy._core._Highs()
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("log_to_console", False)
+    return h
+
+
+def solve_mip(
+    comp: Compiled,
+    spec: MipSpec,
+    time_limit: float,
+    starts: list[dict[int, Decimal]] | None = None,
+    gap: float = 1e-9,
+) -> MipOutcome:
+    """Maximise ``cost . f`` over the active proposals under every rule."""
+    active = spec.active
+    k = active.size
+    if k == 0:
+        ok = all(need <= 0 for _, need in spec.groups)
+        return MipOutcome("optimal" if ok else "infeasible", {} if ok else None, 0.0, 0.0, 0.0)
+    for members, need in spec.groups:
+        if int(members[active].sum()) < need:
+            return MipOutcome("infeasible", None, 0.0, 0.0, 0.0)
+    mf = comp.mf[active]
+    partial = np.nonzero(mf < 1.0)[0]
+    p = partial.size
+    num_col = k + p
+    cost_active = spec.cost[active]
+    norm = float(np.abs(cost_active).max()) if k else 1.0
+    if norm <= 0:
+        norm = 1.0
+    c = cost_active / norm
+    col_cost = np.concatenate([c * mf, c[partial]])
+    col_lower = np.zeros(num_col)
+    col_lower[:k] = spec.forced[active].astype(np.float64)
+    col_upper = np.concatenate([np.ones(k), 1.0 - mf[partial]])
+    integrality = np.concatenate([np.ones(k, dtype=np.int32), np.zeros(p, dtype=np.int32)])
+
+    rows_i: list[IntArray] = []
+    cols_i: list[IntArray] = []
+    vals: list[FloatArray] = []
+    row_lo: list[float] = []
+    row_hi: list[float] = []
+    nrow = 0
+
+    def add_block(r_idx: IntArray, c_idx: IntArray, v: FloatArray) -> None:
+        rows_i.append(r_idx.astype(np.int64))
+        cols_i.append(c_idx.astype(np.int64))
+        vals.append(v.astype(np.float64))
+
+    if spec.use_budget:
+        u = comp.usage[:, active]
+        binding = np.nonzero(u.sum(axis=1) > spec.caps)[0]
+        if binding.size:
+            sub = u[binding].astype(np.float64) / SCALE
+            rr, cc = np.nonzero(sub)
+            add_block(rr + nrow, cc, sub[rr, cc] * mf[cc])
+            # continuous parts g of partial proposals
+            pos_of = -np.ones(k, dtype=np.int64)
+            pos_of[partial] = np.arange(p)
+            mask = pos_of[cc] >= 0
+            add_block(rr[mask] + nrow, k + pos_of[cc[mask]], sub[rr[mask], cc[mask]])
+            row_lo += [-np.inf] * binding.size
+            row_hi += list(spec.caps[binding].astype(np.float64) / SCALE)
+            nrow += binding.size
+    if p:
+        # g_j <= (1 - mf_j) y_j : the convex hull of {0} U [mf_j, 1]
+        idx = np.arange(p)
+        add_block(nrow + idx, k + idx, np.ones(p))
+        add_block(nrow + idx, partial, -(1.0 - mf[partial]))
+        row_lo += [-np.inf] * p
+        row_hi += [0.0] * p
+        nrow += p
+    if spec.org_room is not None:
+        orgs = comp.org[active]
+        counts = np.bincount(orgs, minlength=len(comp.org_names))
+        for o in np.nonzero(counts > 0)[0]:
+            room = spec.org_room.get(int(o), comp.org_cap or 0)
+            if counts[o] > room:
+                cols = np.nonzero(orgs == o)[0]
+                add_block(np.full(cols.size, nrow), cols, np.ones(cols.size))
+                row_lo.append(-np.inf)
+                row_hi.append(float(room))
+                nrow += 1
+    for members, need in spec.groups:
+        if need <= 0:
+            continue
+        cols = np.nonzero(members[active])[0]
+        add_block(np.full(cols.size, nrow), cols, np.ones(cols.size))
+        row_lo.append(float(need))
+        row_hi.append(np.inf)
+        nrow += 1
+
+    if rows_i:
+        all_r = np.concatenate(rows_i)
+        all_c = np.concatenate(cols_i)
+        all_v = np.concatenate(vals)
+    else:
+        all_r = all_c = np.zeros(0, dtype=np.int64)
+        all_v = np.zeros(0)
+    perm = np.lexsort((all_r, all_c))
+    all_r, all_c, all_v = all_r[perm], all_c[perm], all_v[perm]
+    starts_arr = np.zeros(num_col + 1, dtype=np.int32)
+    np.cumsum(np.bincount(all_c, minlength=num_col), out=starts_arr[1:])
+
+    h = new_highs()
+    h.setOptionValue("time_limit", max(0.01, float(time_limit)))
+    h.setOptionValue("mip_rel_gap", gap)
+    h.setOptionValue("mip_abs_gap", 1e-12)
+    h.setOptionValue("mip_feasibility_tolerance", 1e-7)
+    h.setOptionValue("primal_feasibility_tolerance", 1e-9)
+    h.setOptionValue("random_seed", 0)
+    h.passModel(
+        num_col,
+        nrow,
+        int(all_v.size),
+        1,  # column-wise
+        -1,  # maximise
+        0.0,
+        col_cost,
+        col_lower,
+        col_upper,
+        np.array(row_lo, dtype=np.float64),
+        np.array(row_hi, dtype=np.float64),
+        starts_arr,
+        all_r.astype(np.int32),
+        all_v,
+        integrality,
+    )
+    local = {int(i): j for j, i in enumerate(active)}
+    best_start: np.ndarray | None = None
+    best_val = -np.inf
+    for start in starts or []:
+        y = np.zeros(k)
+        g = np.zeros(p)
+        for i, f in start.items():
+            j = local.get(i)
+            if j is None or f == ZERO:
+                continue
+            y[j] = 1.0
+        fvals = np.array([float(start.get(int(i), ZERO)) for i in active])
+        g = np.maximum(0.0, fvals[partial] - mf[partial] * y[partial])
+        vec = np.concatenate([y, g])
+        val = float(col_cost @ vec)
+        if val > best_val:
+            best_val, best_start = val, vec
+    if best_start is not None:
+        h.setSolution(num_col, np.arange(num_col, dtype=np.int32), best_start)
+
+    t0 = time.perf_counter()
+    h.run()
+    seconds = time.perf_counter() - t0
+    status = h.getModelStatus()
+    info = h.getInfo()
+    ms = highspy.HighsModelStatus
+    if status == ms.kInfeasible:
+        return MipOutcome("infeasible", None, 0.0, 0.0, seconds)
+    has_solution = int(info.primal_solution_status) == 2
+    if not has_solution:
+        return MipOutcome("time_limit", None, 0.0, float(info.mip_dual_bound) * norm, seconds)
+    values = np.asarray(h.getSolution().col_value, dtype=np.float64)
+    y = values[:k]
+    f = mf * np.round(y)
+    f[partial] += values[k:]
+    fractions = {
+        int(i): fraction_from_solver(comp, int(i), float(y[j]), float(f[j]))
+        for j, i in enumerate(active)
+    }
+    objective = float(info.objective_function_value) * norm
+    bound = float(info.mip_dual_bound) * norm
+    if status == ms.kOptimal:
+        return MipOutcome("optimal", fractions, objective, max(bound, objective), seconds)
+    return MipOutcome("time_limit", fractions, objective, bound, seconds)

@@ -1,0 +1,528 @@
+"""The three ways of choosing: rank-and-cut, merit order, and the optimum."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import numpy as np
+
+from .engine_model import (
+    ONE,
+    ZERO,
+    BoolArray,
+    Compiled,
+    FloatArray,
+    IntArray,
+    MipSpec,
+    max_fraction_fitting,
+    repair,
+    solve_mip,
+    total_usage,
+    usage_of,
+    violations,
+)
+from .engine_text import group_label, money, pool_year_label, proposal_label
+
+
+@dataclass
+class Outcome:
+    fractions: list[Decimal]
+    status: str  # "optimal" | "infeasible" | "time_limit"
+    objective: float = 0.0
+    bound: float | None = None
+    solver_seconds: float = 0.0
+    infeasibility: list[str] = field(default_factory=list)
+    notes: dict[int, list[str]] = field(default_factory=dict)
+
+
+def objective_value(cost: FloatArray, fractions: list[Decimal]) -> float:
+    return float(sum(float(cost[i]) * float(f) for i, f in enumerate(fractions) if f > ZERO))
+
+
+# ----------------------------------------------------------------------------- rank
+
+
+def rank_and_cut(comp: Compiled, labels: tuple[str, ...]) -> Outcome:
+    """The spreadsheet: locked-in first, then by score, fund fully what still fits."""
+    fractions = [ZERO] * comp.n
+    rem = comp.caps.copy()
+    org_count = np.zeros(len(comp.org_names), dtype=np.int64)
+    sequence = [i for i in comp.order if comp.forced[i]] + [
+        i for i in comp.order if not comp.forced[i]
+    ]
+    for i in sequence:
+        if not comp.fundable[i]:
+            continue
+        if comp.org_cap is not None and org_count[comp.org[i]] >= comp.org_cap:
+            continue
+        col = comp.usage[:, i]
+        if np.all(col <= rem):
+            fractions[i] = ONE
+            rem -= col
+            org_count[comp.org[i]] += 1
+    missed: list[str] = []
+    for i in np.nonzero(comp.forced)[0]:
+        if fractions[i] == ZERO:
+            missed.append(f"{proposal_label(labels[i])} imposée par le comité n'a pas pu être retenue")
+    funded = np.array([f > ZERO for f in fractions], dtype=np.bool_)
+    for g in comp.groups:
+        got = int((funded & g.members).sum())
+        if got < g.need:
+            missed.append(f"{group_label(g.kind, g.key, g.need)} n'est pas atteint ({got} retenue(s))")
+    return Outcome(fractions, "infeasible" if missed else "optimal", infeasibility=missed)
+
+
+# ----------------------------------------------------------------------------- merit order
+
+
+class _MeritState:
+    def __init__(self, comp: Compiled) -> None:
+        self.comp = comp
+        self.rem = comp.caps.copy()
+        self.org_count = np.zeros(len(comp.org_names), dtype=np.int64)
+        self.group_count = [0] * len(comp.groups)
+        self.fractions = [ZERO] * comp.n
+
+    def fund(self, i: int, f: Decimal) -> None:
+        comp = self.comp
+        self.fractions[i] = f
+        self.rem -= usage_of(comp, i, f)
+        self.org_count[comp.org[i]] += 1
+        for k, g in enumerate(comp.groups):
+            if g.members[i]:
+                self.group_count[k] += 1
+
+    def still_needed(self) -> list[int]:
+        return [max(0, g.need - c) for g, c in zip(self.comp.groups, self.group_count, strict=True)]
+
+    def org_full(self, i: int) -> bool:
+        cap = self.comp.org_cap
+        return cap is not None and int(self.org_count[self.comp.org[i]]) >= cap
+
+    def prune(self, witness: set[int], pos: int) -> set[int]:
+        """Keep only the later proposals a lock or a minimum needs, at min_fraction."""
+        comp = self.comp
+        w = {j for j in witness if comp.rank_of[j] > pos}
+        needed = self.still_needed()
+        counts = [int(sum(1 for j in w if g.members[j])) for g in comp.groups]
+        for j in sorted(w, key=lambda j: -comp.rank_of[j]):
+            if comp.forced[j]:
+                continue
+            if all(
+                not g.members[j] or counts[k] - 1 >= needed[k] for k, g in enumerate(comp.groups)
+            ):
+                w.discard(j)
+                for k, g in enumerate(comp.groups):
+                    if g.members[j]:
+                        counts[k] -= 1
+        return w
+
+    def witness_ok(self, i: int, f: Decimal, witness: set[int], pos: int) -> bool:
+        comp = self.comp
+        w = [j for j in witness if j != i]
+        rem = self.rem - usage_of(comp, i, f)
+        if w and np.any(comp.usage_min[:, w].sum(axis=1) > rem):
+            return False
+        if np.any(rem < 0):
+            return False
+        if comp.org_cap is not None:
+            counts = self.org_count.copy()
+            counts[comp.org[i]] += 1
+            for j in w:
+                counts[comp.org[j]] += 1
+            if counts.max() > comp.org_cap:
+                return False
+        needed = self.still_needed()
+        for k, g in enumerate(comp.groups):
+            have = int(g.members[i]) + sum(1 for j in w if g.members[j])
+            if have < needed[k]:
+                return False
+        later_forced = [j for j in np.nonzero(comp.forced)[0] if comp.rank_of[j] > pos]
+        return all(j in witness for j in later_forced)
+
+    def spec(self, pos: int, extra: int | None, cost: FloatArray) -> MipSpec:
+        """Sub-problem over the later proposals that a lock or an unmet minimum could use."""
+        comp = self.comp
+        needed = self.still_needed()
+        relevant = comp.forced.copy()
+        for k, g in enumerate(comp.groups):
+            if needed[k] > 0:
+                relevant |= g.members
+        later = comp.rank_of > pos
+        mask = relevant & later & comp.fundable
+        if comp.org_cap is not None:
+            mask &= self.org_count[comp.org] < comp.org_cap
+        if extra is not None:
+            mask[extra] = True
+        room = None
+        if comp.org_cap is not None:
+            room = {int(o): comp.org_cap - int(c) for o, c in enumerate(self.org_count) if c}
+        return MipSpec(
+            active=np.nonzero(mask)[0].astype(np.int64),
+            caps=self.rem.copy(),
+            org_room=room,
+            groups=[(g.members, needed[k]) for k, g in enumerate(comp.groups) if needed[k] > 0],
+            forced=comp.forced & later,
+            cost=cost,
+        )
+
+
+def merit_order(comp: Compiled, labels: tuple[str, ...], time_limit: float) -> Outcome:
+    """Each proposal in score order gets the largest fraction that keeps every rule satisfiable.
+
+    Without locks or minimums nothing later can be made infeasible, so the
+    greedy choice is exact. Otherwise a *witness* (a cheapest set of later
+    proposals that satisfies the remaining locks and minimums) is kept; a MIP
+    is solved only when the greedy choice would break the witness.
+    """
+    deadline = time.perf_counter() + time_limit
+    state = _MeritState(comp)
+    status = "optimal"
+    solver_seconds = 0.0
+    notes: dict[int, list[str]] = {}
+    constrained = bool(comp.forced.any() or comp.groups)
+    witness: set[int] = set()
+    if constrained:
+        out = solve_mip(comp, state.spec(-1, None, np.zeros(comp.n)), time_limit, gap=1.0)
+        solver_seconds += out.seconds
+        if out.fractions is None:
+            return Outcome(
+                [ZERO] * comp.n,
+                "infeasible" if out.status == "infeasible" else "time_limit",
+                solver_seconds=solver_seconds,
+            )
+        witness = state.prune({i for i, f in out.fractions.items() if f > ZERO}, -1)
+    for pos, i in enumerate(comp.order):
+        if not comp.fundable[i] or state.org_full(i):
+            continue
+        f = max_fraction_fitting(comp, i, state.rem)
+        if f < comp.min_fraction[i]:
+            continue
+        greedy = f
+        if constrained and not state.witness_ok(i, f, witness, pos):
+            cost = np.zeros(comp.n)
+            cost[i] = 1.0
+            remaining = max(0.05, deadline - time.perf_counter())
+            spec = state.spec(pos, i, cost)
+            start = {j: comp.min_fraction[j] for j in witness}
+            out = solve_mip(comp, spec, remaining, starts=[start], gap=1e-9)
+            solver_seconds += out.seconds
+            if out.status != "optimal":
+                status = "time_limit"
+            if out.fractions is not None:
+                f = min(f, out.fractions.get(i, ZERO))
+                new_witness = state.prune({j for j, v in out.fractions.items() if v > ZERO}, pos)
+            else:
+                f, new_witness = ZERO, witness
+            if f > ZERO and f < comp.min_fraction[i]:
+                f = ZERO
+            if f > ZERO and not state.witness_ok(i, f, new_witness, pos):
+                # Solver tolerance: step down a little, else fall back on the
+                # previous witness, which is exact.
+                for step in ("0.00000001", "0.000001", "0.0001"):
+                    lower = f - Decimal(step)
+                    if lower >= comp.min_fraction[i] and state.witness_ok(
+                        i, lower, new_witness, pos
+                    ):
+                        f = lower
+                        break
+                else:
+                    f = comp.min_fraction[i] if i in witness else ZERO
+                    new_witness = witness
+            if f < greedy:
+                notes[i] = [_reserved_reason(comp, state, i, f)]
+            witness = new_witness
+        if f == ZERO:
+            continue
+        state.fund(i, f)
+        witness.discard(i)
+        if constrained:
+            witness = state.prune(witness, pos)
+    total = objective_value(comp.score, state.fractions)
+    return Outcome(
+        state.fractions,
+        status,
+        objective=total,
+        bound=total if status == "optimal" else None,
+        solver_seconds=solver_seconds,
+        notes=notes,
+    )
+
+
+def _reserved_reason(comp: Compiled, state: _MeritState, i: int, f: Decimal) -> str:
+    needed = state.still_needed()
+    rules = [
+        group_label(g.kind, g.key, g.need)
+        for k, g in enumerate(comp.groups)
+        if needed[k] > 0 and not g.members[i]
+    ]
+    later_forced = bool(
+        (comp.forced & (comp.rank_of > comp.rank_of[i]) & (state.org_count[comp.org] >= 0)).any()
+    )
+    if later_forced:
+        rules.append("les initiatives imposées par le comité")
+    what = "; ".join(rules) if rules else "les règles du scénario"
+    if f > ZERO:
+        return f"financée en partie seulement : l'argent restant est réservé pour respecter {what}"
+    return f"la financer aurait empêché de respecter {what}"
+
+
+# ----------------------------------------------------------------------------- optimum
+
+
+def _components(comp: Compiled, active: IntArray) -> list[IntArray]:
+    """Groups of proposals linked by a binding pool, organisation limit or minimum."""
+    parent = {int(i): int(i) for i in active}
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    def link(members: IntArray) -> None:
+        if members.size < 2:
+            return
+        root = find(int(members[0]))
+        for m in members[1:]:
+            other = find(int(m))
+            if other != root:
+                parent[other] = root
+
+    in_active = np.zeros(comp.n, dtype=np.bool_)
+    in_active[active] = True
+    u = comp.usage[:, active]
+    for r in np.nonzero(u.sum(axis=1) > comp.caps)[0]:
+        link(np.nonzero(in_active & (comp.usage[r] > 0))[0])
+    if comp.org_cap is not None:
+        counts = np.bincount(comp.org[active], minlength=len(comp.org_names))
+        for o in np.nonzero(counts > comp.org_cap)[0]:
+            link(np.nonzero(in_active & (comp.org == o))[0])
+    for g in comp.groups:
+        link(np.nonzero(in_active & g.members)[0])
+    by_root: dict[int, list[int]] = {}
+    for i in active:
+        by_root.setdefault(find(int(i)), []).append(int(i))
+    return [np.array(v, dtype=np.int64) for v in by_root.values()]
+
+
+def _ratio_greedy(comp: Compiled, cost: FloatArray) -> list[Decimal]:
+    """Fund by value per share of the scarce money; a start for the solver."""
+    demand = comp.usage[:, comp.fundable].sum(axis=1)
+    scarce = demand > comp.caps
+    weights = np.where(scarce, 1.0 / np.maximum(comp.caps, 1), 0.0)
+    load = weights @ comp.usage.astype(np.float64) + 1e-12
+    ratio = cost / load
+    fractions = [ZERO] * comp.n
+    rem = comp.caps.copy()
+    org_count = np.zeros(len(comp.org_names), dtype=np.int64)
+    forced = [int(i) for i in np.nonzero(comp.forced)[0]]
+    rest = [int(i) for i in np.argsort(-ratio, kind="stable") if not comp.forced[i]]
+    for i in forced + rest:
+        if not comp.fundable[i]:
+            continue
+        if comp.org_cap is not None and org_count[comp.org[i]] >= comp.org_cap:
+            continue
+        f = max_fraction_fitting(comp, i, rem)
+        if f < comp.min_fraction[i]:
+            continue
+        fractions[i] = f
+        rem -= usage_of(comp, i, f)
+        org_count[comp.org[i]] += 1
+    return fractions
+
+
+def optimise(
+    comp: Compiled, cost: FloatArray, time_limit: float, starts: list[list[Decimal]]
+) -> Outcome:
+    """Maximise ``cost . f`` under every rule; independent components solved apart."""
+    t_end = time.perf_counter() + time_limit
+    active = np.nonzero(comp.fundable)[0].astype(np.int64)
+    good_starts = [s for s in starts + [_ratio_greedy(comp, cost)] if not violations(comp, s)]
+    for g in comp.groups:
+        if int(g.members[active].sum()) < g.need:
+            return Outcome([ZERO] * comp.n, "infeasible")
+    if bool((comp.forced & ~comp.fundable).any()):
+        return Outcome([ZERO] * comp.n, "infeasible")
+    parts = _components(comp, active)
+    parts.sort(key=lambda a: a.size)
+    fractions = [ZERO] * comp.n
+    status = "optimal"
+    bound = 0.0
+    solver_seconds = 0.0
+    left = int(sum(a.size for a in parts))
+    room = {} if comp.org_cap is not None else None
+    for part in parts:
+        in_part = np.zeros(comp.n, dtype=np.bool_)
+        in_part[part] = True
+        spec = MipSpec(
+            active=part,
+            caps=comp.caps,
+            org_room=room,
+            groups=[(g.members & in_part, g.need) for g in comp.groups if (g.members & in_part).any()],
+            forced=comp.forced,
+            cost=cost,
+        )
+        share = max(0.05, (t_end - time.perf_counter()) * part.size / max(left, 1))
+        left -= part.size
+        part_starts = [{int(i): s[int(i)] for i in part} for s in good_starts]
+        out = solve_mip(comp, spec, share, starts=part_starts)
+        solver_seconds += out.seconds
+        if out.status == "infeasible":
+            return Outcome([ZERO] * comp.n, "infeasible", solver_seconds=solver_seconds)
+        if out.status != "optimal":
+            status = "time_limit"
+        bound += out.bound
+        if out.fractions is None:
+            if not part_starts:
+                return Outcome([ZERO] * comp.n, "time_limit", solver_seconds=solver_seconds)
+            chosen = max(part_starts, key=lambda s: sum(float(cost[i]) * float(f) for i, f in s.items()))
+        else:
+            chosen = out.fractions
+        for i, f in chosen.items():
+            fractions[i] = f
+    if violations(comp, fractions):
+        fixed = repair(comp, fractions)
+        if fixed is not None and not violations(comp, fixed):
+            fractions = fixed
+        elif good_starts:
+            fractions = max(good_starts, key=lambda s: objective_value(cost, s))
+            status = "time_limit"
+        else:
+            return Outcome([ZERO] * comp.n, "time_limit", solver_seconds=solver_seconds)
+    value = objective_value(cost, fractions)
+    for s in good_starts:
+        v = objective_value(cost, s)
+        if v > value + 1e-9 * max(1.0, abs(v)):
+            fractions, value = list(s), v
+            if status == "optimal":
+                status = "time_limit"
+    return Outcome(
+        fractions, status, objective=value, bound=max(bound, value), solver_seconds=solver_seconds
+    )
+
+
+# ----------------------------------------------------------------------------- infeasibility
+
+
+def _feasible(
+    comp: Compiled,
+    forced: BoolArray,
+    groups: list[tuple[BoolArray, int]],
+    use_budget: bool,
+    use_org: bool,
+    time_limit: float,
+) -> bool | None:
+    spec = MipSpec(
+        active=np.nonzero(comp.fundable)[0].astype(np.int64),
+        caps=comp.caps,
+        org_room={} if (use_org and comp.org_cap is not None) else None,
+        groups=groups,
+        forced=forced,
+        cost=np.zeros(comp.n),
+        use_budget=use_budget,
+    )
+    out = solve_mip(comp, spec, time_limit, gap=1.0)
+    if out.status == "infeasible":
+        return False
+    return True if out.fractions is not None else None
+
+
+def explain_infeasible(
+    comp: Compiled,
+    labels: tuple[str, ...],
+    fiscal_years: tuple[str, ...],
+    pool_ids: tuple[str, ...],
+    score_text: tuple[str, ...],
+    min_score_text: str | None,
+    time_limit: float = 2.0,
+) -> list[str]:
+    """Name, in words, a smallest set of locks and minimums that cannot hold together."""
+    msgs: list[str] = []
+    for i in np.nonzero(comp.forced & ~comp.fundable)[0]:
+        msgs.append(
+            f"{proposal_label(labels[i])} est imposée par le comité mais son score "
+            f"({score_text[i]}) est inférieur au seuil ({min_score_text})"
+        )
+    forced = comp.forced & comp.fundable
+    if forced.any():
+        used = comp.usage_min[:, forced].sum(axis=1)
+        for r in np.nonzero(used > comp.caps)[0]:
+            who = ", ".join(labels[i] for i in np.nonzero(forced & (comp.usage_min[r] > 0))[0])
+            msgs.append(
+                f"les initiatives imposées ({who}) demandent au moins {money(int(used[r]))} "
+                f"sur {pool_year_label(pool_ids[comp.row_pool[r]], fiscal_years[comp.row_year[r]])}, "
+                f"qui n'a que {money(int(comp.caps[r]))}"
+            )
+        if comp.org_cap is not None:
+            counts = np.bincount(comp.org[forced], minlength=len(comp.org_names))
+            for o in np.nonzero(counts > comp.org_cap)[0]:
+                msgs.append(
+                    f"l'organisme {comp.org_names[o]} a {int(counts[o])} initiatives imposées "
+                    f"alors que le maximum est de {comp.org_cap} par organisme"
+                )
+    for g in comp.groups:
+        eligible = np.nonzero(g.members & comp.fundable)[0]
+        if eligible.size < g.need:
+            msgs.append(
+                f"{group_label(g.kind, g.key, g.need)} est impossible : seulement "
+                f"{eligible.size} proposition(s) admissible(s) le visent"
+            )
+    if msgs:
+        return msgs
+
+    items: list[tuple[str, int]] = [("lock", int(i)) for i in np.nonzero(forced)[0]]
+    items += [("group", k) for k in range(len(comp.groups))]
+    deadline = time.perf_counter() + time_limit
+
+    def feasible(chosen: list[tuple[str, int]], budget: bool = True, org: bool = True) -> bool:
+        f = np.zeros(comp.n, dtype=np.bool_)
+        groups: list[tuple[BoolArray, int]] = []
+        for kind, k in chosen:
+            if kind == "lock":
+                f[k] = True
+            else:
+                groups.append((comp.groups[k].members, comp.groups[k].need))
+        left = max(0.05, deadline - time.perf_counter())
+        ok = _feasible(comp, f, groups, budget, org, left)
+        return ok is not False  # unknown counts as feasible: keep the item
+
+    core = list(items)
+    for item in items:
+        if time.perf_counter() > deadline:
+            break
+        trial = [x for x in core if x != item]
+        if not feasible(trial):
+            core = trial
+    parts: list[str] = []
+    for kind, k in core:
+        if kind == "lock":
+            parts.append(f"{proposal_label(labels[k])} imposée par le comité")
+        else:
+            g = comp.groups[k]
+            parts.append(group_label(g.kind, g.key, g.need))
+    if feasible(core, budget=False):
+        parts.append("les montants disponibles des volets par exercice financier")
+    if comp.org_cap is not None and feasible(core, org=False):
+        parts.append(f"le maximum de {comp.org_cap} initiative(s) par organisme")
+    if not parts:
+        parts.append("les montants disponibles des volets par exercice financier")
+    return ["ces règles ne peuvent pas être respectées ensemble : " + "; ".join(parts)]
+
+
+def meets_every_rule(comp: Compiled, fractions: list[Decimal]) -> bool:
+    return not violations(comp, fractions)
+
+
+__all__ = [
+    "Outcome",
+    "explain_infeasible",
+    "meets_every_rule",
+    "merit_order",
+    "objective_value",
+    "optimise",
+    "rank_and_cut",
+    "total_usage",
+]
