@@ -1,7 +1,12 @@
+"""Solidaire's URLs. Each app owns its own ``urls.py``; the pages that gather
+several apps (home per role) live in ``solidaire/views.py``."""
+
 from django.contrib import admin
 from django.urls import include, path
 
 urlpatterns = [
+    path("", include("solidaire.web_urls")),
+    path("api/", include("solidaire.api.urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

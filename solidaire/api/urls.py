@@ -1,0 +1,3 @@
+"""The JSON API (owned by the API work)."""
+
+urlpatterns: list = []

@@ -1,0 +1,5 @@
+"""Human-facing pages (owned by the pages work)."""
+
+from django.urls import path
+
+urlpatterns: list = []
