@@ -46,7 +46,6 @@ demo: setup
 	$(PY) manage.py load_demo --if-empty
 
 run: demo
-	$(PY) manage.py collectstatic --noinput --verbosity 0
 	@echo "Solidaire is served at http://127.0.0.1:$(PORT) (demo accounts: see README.md)"
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
