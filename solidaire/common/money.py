@@ -38,7 +38,7 @@ def format_money(value: Decimal | int | None, language: str | None = None) -> st
     language = (language or translation.get_language() or "fr")[:2]
     sign = "-" if amount < 0 else ""
     whole, cents = f"{abs(amount):.2f}".split(".")
-    groups = []
+    groups: list[str] = []
     while whole:
         groups.insert(0, whole[-3:])
         whole = whole[:-3]

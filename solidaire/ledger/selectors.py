@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import DecimalField, Q, Sum
 from django.db.models.functions import Coalesce
@@ -37,6 +38,11 @@ def _sums(prefix: str = "") -> dict[str, Coalesce]:
     }
 
 
+def _rows(queryset: Any) -> list[dict[str, Any]]:
+    """Rows of a ``values().annotate()`` query, typed loosely for the sums."""
+    return list(queryset)
+
+
 @dataclass(frozen=True)
 class FiscalYearBalance:
     label: str
@@ -60,7 +66,7 @@ class FiscalYearBalance:
         return self.net_committed - self.paid
 
 
-def _balance(fy: FiscalYear, sums: dict[str, Decimal]) -> FiscalYearBalance:
+def _balance(fy: FiscalYear, sums: dict[str, Any]) -> FiscalYearBalance:
     return FiscalYearBalance(
         label=fy.label,
         starts_on=fy.starts_on,
@@ -74,11 +80,13 @@ def _balance(fy: FiscalYear, sums: dict[str, Decimal]) -> FiscalYearBalance:
 
 def programme_balances(programme: Programme) -> list[FiscalYearBalance]:
     """Envelope, committed, released, paid and available per fiscal year."""
-    rows = {
+    rows: dict[int, dict[str, Any]] = {
         row["fiscal_year"]: row
-        for row in LedgerEntry.objects.filter(fiscal_year__programme=programme)
-        .values("fiscal_year")
-        .annotate(**_sums())
+        for row in _rows(
+            LedgerEntry.objects.filter(fiscal_year__programme=programme)
+            .values("fiscal_year")
+            .annotate(**_sums())
+        )
     }
     return [
         _balance(fy, rows.get(fy.pk, {})) for fy in programme.fiscal_years.order_by("starts_on")
@@ -89,11 +97,13 @@ def programmes_balances(programmes: Iterable[Programme]) -> dict[int, list[Fisca
     """Balances of several programmes in two queries (for list pages and the API)."""
     programmes = list(programmes)
     ids = [p.pk for p in programmes]
-    rows = {
+    rows: dict[int, dict[str, Any]] = {
         row["fiscal_year"]: row
-        for row in LedgerEntry.objects.filter(fiscal_year__programme__in=ids)
-        .values("fiscal_year")
-        .annotate(**_sums())
+        for row in _rows(
+            LedgerEntry.objects.filter(fiscal_year__programme__in=ids)
+            .values("fiscal_year")
+            .annotate(**_sums())
+        )
     }
     result: dict[int, list[FiscalYearBalance]] = {pk: [] for pk in ids}
     for fy in FiscalYear.objects.filter(programme__in=ids).order_by("starts_on"):
@@ -141,15 +151,15 @@ def calls_figures(calls: Iterable[Call]) -> dict[int, CallFigures]:
     for fy in FiscalYear.objects.filter(programme__in=programme_ids).order_by("starts_on"):
         programme_left[fy.pk] = fy.envelope
         years_of[fy.programme_id].append(fy.pk)
-    for row in (
+    for row in _rows(
         LedgerEntry.objects.filter(fiscal_year__programme__in=programme_ids)
         .values("fiscal_year")
         .annotate(**_sums())
     ):
         programme_left[row["fiscal_year"]] -= row["committed"] - row["released"]
 
-    per_call_fy: dict[tuple[int, int], dict[str, Decimal]] = {}
-    for row in (
+    per_call_fy: dict[tuple[int, int], dict[str, Any]] = {}
+    for row in _rows(
         LedgerEntry.objects.filter(commitment__call__in=[c.pk for c in calls])
         .values("commitment__call", "fiscal_year")
         .annotate(**_sums())
@@ -159,8 +169,10 @@ def calls_figures(calls: Iterable[Call]) -> dict[int, CallFigures]:
     # A stream's pool in a year is its stream-level allocation, or, when it
     # has none, the sum of its territorial sub-envelopes.
     pools: dict[tuple[int, int, int], dict[str, Decimal]] = {}
-    for alloc in Allocation.objects.filter(stream__call__in=[c.pk for c in calls]).values(
-        "stream__call", "stream", "fiscal_year", "territory", "amount"
+    for alloc in _rows(
+        Allocation.objects.filter(stream__call__in=[c.pk for c in calls]).values(
+            "stream__call", "stream", "fiscal_year", "territory", "amount"
+        )
     ):
         key = (alloc["stream__call"], alloc["stream"], alloc["fiscal_year"])
         slot = pools.setdefault(key, {"stream": ZERO, "territories": ZERO, "has_stream": ZERO})
@@ -188,8 +200,8 @@ def calls_figures(calls: Iterable[Call]) -> dict[int, CallFigures]:
                 pool = call_pool_fy.get((call.pk, fy_id))
                 if pool is None:
                     continue
-                row = per_call_fy.get((call.pk, fy_id), {})
-                left_in_call = pool - (row.get("committed", ZERO) - row.get("released", ZERO))
+                fy_row: dict[str, Any] = per_call_fy.get((call.pk, fy_id), {})
+                left_in_call = pool - (fy_row.get("committed", ZERO) - fy_row.get("released", ZERO))
                 available += min(max(left_in_call, ZERO), left_in_programme)
             else:
                 available += left_in_programme
