@@ -80,6 +80,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # django-ninja serves its Swagger UI assets from here, not from a CDN.
+    "ninja",
     "solidaire.common",
     "solidaire.accounts",
     "solidaire.audit",

@@ -6,6 +6,7 @@ from django.urls import include, path
 
 urlpatterns = [
     path("", include("solidaire.web_urls")),
+    path("", include("solidaire.api.health_urls")),
     path("api/", include("solidaire.api.urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
