@@ -1,5 +1,18 @@
-"""Human-facing pages (owned by the pages work)."""
+"""Human-facing pages. URLs are French (the programme's first language);
+English readers get the same addresses with English text."""
 
-from django.urls import path
+from django.urls import include, path
 
-urlpatterns: list = []
+from solidaire import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("", include("solidaire.accounts.urls")),
+    path("", include("solidaire.reporting.urls")),
+    path("programmes/<slug:slug>/", views.programme_detail, name="programme_detail"),
+    path("demandes/", views.proposal_list, name="proposal_list"),
+    path("demandes/<int:pk>/", views.proposal_detail, name="proposal_detail"),
+    path("evaluations/", views.review_list, name="review_list"),
+    path("evaluations/<int:pk>/", views.review_detail, name="review_detail"),
+    path("versements/", views.payment_list, name="payment_list"),
+]

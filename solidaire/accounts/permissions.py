@@ -1,0 +1,139 @@
+"""Who may do what: pure permission rules, looked up in one map.
+
+A rule takes the asking person's :class:`Roles` (loaded once per request by
+the access functions) and the facts of the object at hand, and answers
+``(allowed, reason)``. Rules never touch the database, so views, the API and
+templates can ask the same question cheaply and tests can check every rule
+without data.
+
+``accounts`` sits at the bottom of the house: it cannot import the models of
+programmes or organisations, so role codes are plain strings here, checked
+against ``ProgrammeRole.Role`` by a test.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext_lazy as _
+
+COORDINATOR = "coordinator"
+COMMITTEE = "committee"
+EVALUATOR = "evaluator"
+TRUSTEE_FINANCE = "trustee_finance"
+PROGRAMME_ROLES = (COORDINATOR, COMMITTEE, EVALUATOR, TRUSTEE_FINANCE)
+
+Decision = tuple[bool, str]
+
+
+@dataclass(frozen=True)
+class Roles:
+    """What a person is, as far as permissions are concerned."""
+
+    user_id: int | None = None
+    superuser: bool = False
+    ministry_observer: bool = False
+    programme_roles: frozenset[tuple[int, str]] = field(default_factory=frozenset)
+    organisation_ids: frozenset[int] = field(default_factory=frozenset)
+
+    @property
+    def authenticated(self) -> bool:
+        return self.user_id is not None
+
+    def has_role(self, programme_id: int, *roles: str) -> bool:
+        return any((programme_id, role) in self.programme_roles for role in roles)
+
+    def programmes_with(self, *roles: str) -> frozenset[int]:
+        return frozenset(pid for pid, role in self.programme_roles if role in roles)
+
+    def has_any_role(self, *roles: str) -> bool:
+        return any(role in roles for _pid, role in self.programme_roles)
+
+    @property
+    def is_applicant(self) -> bool:
+        return bool(self.organisation_ids)
+
+
+ANONYMOUS = Roles()
+
+_ALLOWED: Decision = (True, "")
+
+
+def _signed_in(roles: Roles) -> Decision | None:
+    if not roles.authenticated:
+        return False, str(_("Sign in first."))
+    return None
+
+
+def view_programme_figures(roles: Roles, *, programme_id: int) -> Decision:
+    """Envelope, commitments and payments of a programme: its coordination,
+    committee and trustee, and the ministry (read-only, every region)."""
+    if (refusal := _signed_in(roles)) is not None:
+        return refusal
+    if roles.superuser or roles.ministry_observer:
+        return _ALLOWED
+    if roles.has_role(programme_id, COORDINATOR, COMMITTEE, TRUSTEE_FINANCE):
+        return _ALLOWED
+    return False, str(
+        _("Only the programme's committee, coordination and trustee see its figures.")
+    )
+
+
+def view_proposal(roles: Roles, *, programme_id: int, organisation_id: int) -> Decision:
+    """A proposal: the members of the organisation that wrote it and the
+    programme's coordination. Evaluators reach proposals through their reviews."""
+    if (refusal := _signed_in(roles)) is not None:
+        return refusal
+    if organisation_id in roles.organisation_ids:
+        return _ALLOWED
+    if roles.superuser or roles.has_role(programme_id, COORDINATOR):
+        return _ALLOWED
+    return False, str(_("This proposal belongs to another organisation."))
+
+
+def view_review(roles: Roles, *, evaluator_id: int, conflicted: bool) -> Decision:
+    """A review: only its evaluator, and never on a proposal the evaluator
+    declared a conflict of interest on (the declaration wins over the
+    assignment, which may predate it)."""
+    if (refusal := _signed_in(roles)) is not None:
+        return refusal
+    if evaluator_id != roles.user_id:
+        return False, str(_("This review is assigned to someone else."))
+    if conflicted:
+        return False, str(_("You declared a conflict of interest on this proposal."))
+    return _ALLOWED
+
+
+def view_payments(roles: Roles, *, programme_id: int) -> Decision:
+    """The payment schedule of a programme's agreements."""
+    if (refusal := _signed_in(roles)) is not None:
+        return refusal
+    if roles.superuser or roles.has_role(programme_id, TRUSTEE_FINANCE, COORDINATOR):
+        return _ALLOWED
+    return False, str(_("Only the trustee's finance officers and the coordination see payments."))
+
+
+def view_call_results(roles: Roles, *, decided: bool, published: bool) -> Decision:
+    """The funded initiatives of a call are public once the call is decided."""
+    if decided and published:
+        return _ALLOWED
+    return False, str(_("The results of this call are not public yet."))
+
+
+PERMISSIONS: dict[str, Callable[..., Decision]] = {
+    "programme.view_figures": view_programme_figures,
+    "proposal.view": view_proposal,
+    "review.view": view_review,
+    "payment.view": view_payments,
+    "call.view_results": view_call_results,
+}
+
+
+def check(roles: Roles, action: str, **facts: object) -> Decision:
+    """``(allowed, reason)`` for ``action``; an unknown action is a bug."""
+    return PERMISSIONS[action](roles, **facts)
+
+
+def allowed(roles: Roles, action: str, **facts: object) -> bool:
+    return check(roles, action, **facts)[0]

@@ -1,0 +1,100 @@
+from django.contrib import admin
+
+from solidaire.applications.models import (
+    Attachment,
+    BudgetLine,
+    Organisation,
+    OrganisationMember,
+    OtherFunding,
+    Proposal,
+    RequestedAmount,
+)
+
+
+class OrganisationMemberInline(admin.TabularInline):
+    model = OrganisationMember
+    extra = 0
+    autocomplete_fields = ("user",)
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    list_display = ("legal_name", "neq", "org_type", "territory")
+    list_filter = ("org_type", "territory")
+    search_fields = ("legal_name", "neq", "email")
+    list_select_related = ("territory",)
+    inlines = [OrganisationMemberInline]
+
+
+@admin.register(OrganisationMember)
+class OrganisationMemberAdmin(admin.ModelAdmin):
+    list_display = ("user", "organisation", "title")
+    search_fields = ("user__username", "user__last_name", "organisation__legal_name")
+    list_select_related = ("user", "organisation")
+    autocomplete_fields = ("user", "organisation")
+
+
+class RequestedAmountInline(admin.TabularInline):
+    model = RequestedAmount
+    extra = 0
+
+
+class BudgetLineInline(admin.TabularInline):
+    model = BudgetLine
+    extra = 0
+
+
+class OtherFundingInline(admin.TabularInline):
+    model = OtherFunding
+    extra = 0
+
+
+class AttachmentInline(admin.TabularInline):
+    model = Attachment
+    extra = 0
+
+
+@admin.register(Proposal)
+class ProposalAdmin(admin.ModelAdmin):
+    list_display = ("reference", "title", "organisation", "call", "stream", "scope", "status")
+    list_filter = ("call__programme", "call", "status", "scope", "stream")
+    search_fields = ("reference", "title", "organisation__legal_name", "receipt_number")
+    list_select_related = ("organisation", "call", "stream")
+    autocomplete_fields = ("organisation",)
+    filter_horizontal = ("territories", "priorities")
+    # The status moves only through the workflow service (which audits every
+    # change); the commitment only through the ledger.
+    readonly_fields = ("status", "submitted_at", "receipt_number", "commitment", "created_by")
+    inlines = [RequestedAmountInline, BudgetLineInline, OtherFundingInline, AttachmentInline]
+
+
+@admin.register(RequestedAmount)
+class RequestedAmountAdmin(admin.ModelAdmin):
+    list_display = ("proposal", "fiscal_year", "amount")
+    list_filter = ("fiscal_year__label",)
+    search_fields = ("proposal__reference", "proposal__title")
+    list_select_related = ("proposal", "fiscal_year")
+
+
+@admin.register(BudgetLine)
+class BudgetLineAdmin(admin.ModelAdmin):
+    list_display = ("proposal", "fiscal_year", "category", "amount")
+    list_filter = ("fiscal_year__label", "category")
+    search_fields = ("proposal__reference", "category", "description")
+    list_select_related = ("proposal", "fiscal_year")
+
+
+@admin.register(OtherFunding)
+class OtherFundingAdmin(admin.ModelAdmin):
+    list_display = ("proposal", "source", "amount", "confirmed")
+    list_filter = ("confirmed",)
+    search_fields = ("proposal__reference", "source")
+    list_select_related = ("proposal",)
+
+
+@admin.register(Attachment)
+class AttachmentAdmin(admin.ModelAdmin):
+    list_display = ("name", "proposal", "document", "uploaded_at")
+    list_filter = ("document",)
+    search_fields = ("name", "proposal__reference")
+    list_select_related = ("proposal", "document")

@@ -1,0 +1,49 @@
+"""Access to reviews: an evaluator reaches a proposal only through a review
+assigned to them, and never one they declared a conflict of interest on."""
+
+from __future__ import annotations
+
+from django.db.models import Exists, OuterRef
+from django.http import Http404
+
+from solidaire.accounts.models import User
+from solidaire.accounts.permissions import check
+from solidaire.applications.access import requested_amount_expression, roles_for
+from solidaire.reviews.models import ConflictDeclaration, Review
+
+
+def conflicted_expression(user: User) -> Exists:
+    """True when ``user`` declared a conflict on the review's proposal."""
+    return Exists(
+        ConflictDeclaration.objects.filter(proposal=OuterRef("proposal"), user_id=user.pk)
+    )
+
+
+def review_for_user(user: User, pk: int) -> Review:
+    """Review ``pk`` with its proposal and scores, or 404 when it is not
+    ``user``'s or when ``user`` declared a conflict on the proposal."""
+    if not user.is_authenticated:
+        raise Http404
+    review = (
+        Review.objects.select_related(
+            "proposal__call__programme", "proposal__organisation__territory", "proposal__stream"
+        )
+        .prefetch_related("scores__criterion", "proposal__territories")
+        .annotate(
+            conflicted=conflicted_expression(user),
+            requested=requested_amount_expression("proposal"),
+        )
+        .filter(pk=pk)
+        .first()
+    )
+    if review is None:
+        raise Http404
+    allowed, _reason = check(
+        roles_for(user),
+        "review.view",
+        evaluator_id=review.evaluator_id,
+        conflicted=review.conflicted,
+    )
+    if not allowed:
+        raise Http404
+    return review

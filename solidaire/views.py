@@ -1,0 +1,175 @@
+"""Pages that gather several apps: the home of each role, and the lists and
+detail pages reached from it. Each view parses its input, asks one access
+function or selector, and renders; every figure is computed before the
+template runs (templates never query)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
+
+from solidaire.accounts.permissions import COORDINATOR, EVALUATOR, TRUSTEE_FINANCE, Roles
+from solidaire.agreements.selectors import payment_totals, payments_for_programmes
+from solidaire.applications.access import proposal_for_user, proposals_for_user, roles_for
+from solidaire.programmes.access import programme_for_user
+from solidaire.programmes.models import Programme
+from solidaire.programmes.selectors import programmes_with_figures_for
+from solidaire.reporting.selectors import programme_overviews, public_programmes_with_calls
+from solidaire.reviews.access import review_for_user
+from solidaire.reviews.selectors import reviews_for_evaluator
+
+PER_PAGE = 50
+# The home page shows the first rows of each list and links to the full one.
+HOME_ROWS = 10
+
+
+@dataclass(frozen=True)
+class NavItem:
+    url_name: str
+    label: str
+
+
+def nav_for(roles: Roles) -> list[NavItem]:
+    """The main menu: one entry per thing this person does."""
+    items = [NavItem("home", _("Home"))]
+    if roles.is_applicant:
+        items.append(NavItem("proposal_list", _("Our proposals")))
+    if roles.has_any_role(EVALUATOR):
+        items.append(NavItem("review_list", _("My reviews")))
+    if roles.has_any_role(TRUSTEE_FINANCE, COORDINATOR):
+        items.append(NavItem("payment_list", _("Payments")))
+    return items
+
+
+def _page(request: HttpRequest, rows: QuerySet[Any]) -> Page:
+    return Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
+
+
+def _render(
+    request: HttpRequest,
+    template: str,
+    context: dict[str, Any],
+    roles: Roles,
+    programme: Programme | None = None,
+) -> HttpResponse:
+    context.setdefault("nav", nav_for(roles))
+    context.setdefault("header_programme", programme)
+    context.setdefault("is_staff", request.user.is_staff)
+    return render(request, template, context)
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    """The public landing page, or the home of each role the person holds."""
+    if not request.user.is_authenticated:
+        programmes = public_programmes_with_calls()
+        return render(
+            request,
+            "home_public.html",
+            {
+                "programmes": programmes,
+                "header_programme": programmes[0].programme if len(programmes) == 1 else None,
+            },
+        )
+    roles = roles_for(request.user)
+    overviews = programme_overviews(programmes_with_figures_for(roles))
+    context: dict[str, Any] = {
+        "roles": roles,
+        "overviews": overviews,
+        "is_observer": roles.ministry_observer,
+        "row_limit": HOME_ROWS,
+    }
+    if roles.has_any_role(EVALUATOR):
+        reviews = reviews_for_evaluator(request.user)
+        context["reviews"] = list(reviews[:HOME_ROWS])
+        context["reviews_count"] = reviews.count()
+    trustee_programmes = roles.programmes_with(TRUSTEE_FINANCE)
+    if trustee_programmes:
+        payments = payments_for_programmes(trustee_programmes)
+        context["payments"] = list(payments[:HOME_ROWS])
+        context["payments_count"] = payments.count()
+        context["payment_totals"] = payment_totals(payments)
+    if roles.is_applicant:
+        proposals = proposals_for_user(request.user)
+        context["proposals"] = list(proposals[:HOME_ROWS])
+        context["proposals_count"] = proposals.count()
+    programme = overviews[0].programme if len(overviews) == 1 else None
+    return _render(request, "home.html", context, roles, programme)
+
+
+@login_required
+def programme_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    """A programme's figures: envelope by fiscal year and its calls."""
+    programme = programme_for_user(request.user, slug)
+    (overview,) = programme_overviews([programme])
+    return _render(
+        request,
+        "programmes/programme_detail.html",
+        {"overview": overview},
+        roles_for(request.user),
+        programme,
+    )
+
+
+@login_required
+def proposal_list(request: HttpRequest) -> HttpResponse:
+    """The proposals of the person's organisations."""
+    page = _page(request, proposals_for_user(request.user))
+    return _render(
+        request, "applications/proposal_list.html", {"page": page}, roles_for(request.user)
+    )
+
+
+@login_required
+def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    proposal = proposal_for_user(request.user, pk)
+    return _render(
+        request,
+        "applications/proposal_detail.html",
+        {
+            "proposal": proposal,
+            "requested_amounts": list(proposal.requested_amounts.all()),
+            "territories": [t.name for t in proposal.territories.all()],
+            "priorities": [p.name for p in proposal.priorities.all()],
+        },
+        roles_for(request.user),
+        proposal.call.programme,
+    )
+
+
+@login_required
+def review_list(request: HttpRequest) -> HttpResponse:
+    """The reviews assigned to the person, conflicts left out."""
+    page = _page(request, reviews_for_evaluator(request.user))
+    return _render(request, "reviews/review_list.html", {"page": page}, roles_for(request.user))
+
+
+@login_required
+def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    review = review_for_user(request.user, pk)
+    return _render(
+        request,
+        "reviews/review_detail.html",
+        {"review": review, "proposal": review.proposal, "scores": list(review.scores.all())},
+        roles_for(request.user),
+        review.proposal.call.programme,
+    )
+
+
+@login_required
+def payment_list(request: HttpRequest) -> HttpResponse:
+    """Payments due and made of the programmes the person pays or coordinates."""
+    roles = roles_for(request.user)
+    payments = payments_for_programmes(roles.programmes_with(TRUSTEE_FINANCE, COORDINATOR))
+    return _render(
+        request,
+        "agreements/payment_list.html",
+        {"page": _page(request, payments), "totals": payment_totals(payments)},
+        roles,
+    )
