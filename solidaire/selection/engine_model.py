@@ -239,12 +239,15 @@ def repair(comp: Compiled, fractions: list[Decimal]) -> list[Decimal] | None:
 
 
 def fraction_from_solver(comp: Compiled, i: int, y: float, f: float) -> Decimal:
+    """Solver value -> decimal fraction; exact checks and ``repair`` catch any overshoot."""
     if y < 0.5:
         return ZERO
     mf = comp.min_fraction[i]
     if mf == ONE or f >= 1.0 - 1e-9:
         return ONE
-    units = int(np.floor((f + 1e-9) * FRACTION_UNIT))
+    if abs(f - float(mf)) <= 1e-9:
+        return mf
+    units = int(np.floor(f * FRACTION_UNIT + 0.01))
     return min(ONE, max(mf, Decimal(units).scaleb(-FRACTION_DIGITS)))
 
 
@@ -433,10 +436,10 @@ def solve_mip(
         return MipOutcome("time_limit", None, 0.0, float(info.mip_dual_bound) * norm, seconds)
     values = np.asarray(h.getSolution().col_value, dtype=np.float64)
     y = values[:k]
-    f = mf * np.round(y)
-    f[partial] += values[k:]
+    fv = mf * np.round(y)
+    fv[partial] += values[k:]
     fractions = {
-        int(i): fraction_from_solver(comp, int(i), float(y[j]), float(f[j]))
+        int(i): fraction_from_solver(comp, int(i), float(y[j]), float(fv[j]))
         for j, i in enumerate(active)
     }
     objective = float(info.objective_function_value) * norm

@@ -63,14 +63,18 @@ def rank_and_cut(comp: Compiled, labels: tuple[str, ...]) -> Outcome:
             rem -= col
             org_count[comp.org[i]] += 1
     missed: list[str] = []
-    for i in np.nonzero(comp.forced)[0]:
-        if fractions[i] == ZERO:
-            missed.append(f"{proposal_label(labels[i])} imposée par le comité n'a pas pu être retenue")
+    for k in np.nonzero(comp.forced)[0]:
+        if fractions[k] == ZERO:
+            missed.append(
+                f"{proposal_label(labels[k])} imposée par le comité n'a pas pu être retenue"
+            )
     funded = np.array([f > ZERO for f in fractions], dtype=np.bool_)
     for g in comp.groups:
         got = int((funded & g.members).sum())
         if got < g.need:
-            missed.append(f"{group_label(g.kind, g.key, g.need)} n'est pas atteint ({got} retenue(s))")
+            missed.append(
+                f"{group_label(g.kind, g.key, g.need)} n'est pas atteint ({got} retenue(s))"
+            )
     return Outcome(fractions, "infeasible" if missed else "optimal", infeasibility=missed)
 
 
@@ -184,6 +188,8 @@ def merit_order(comp: Compiled, labels: tuple[str, ...], time_limit: float) -> O
     notes: dict[int, list[str]] = {}
     constrained = bool(comp.forced.any() or comp.groups)
     witness: set[int] = set()
+    if bool((comp.forced & ~comp.fundable).any()):
+        return Outcome([ZERO] * comp.n, "infeasible")
     if constrained:
         out = solve_mip(comp, state.spec(-1, None, np.zeros(comp.n)), time_limit, gap=1.0)
         solver_seconds += out.seconds
@@ -340,7 +346,7 @@ def optimise(
     """Maximise ``cost . f`` under every rule; independent components solved apart."""
     t_end = time.perf_counter() + time_limit
     active = np.nonzero(comp.fundable)[0].astype(np.int64)
-    good_starts = [s for s in starts + [_ratio_greedy(comp, cost)] if not violations(comp, s)]
+    good_starts = [s for s in [*starts, _ratio_greedy(comp, cost)] if not violations(comp, s)]
     for g in comp.groups:
         if int(g.members[active].sum()) < g.need:
             return Outcome([ZERO] * comp.n, "infeasible")
@@ -353,7 +359,7 @@ def optimise(
     bound = 0.0
     solver_seconds = 0.0
     left = int(sum(a.size for a in parts))
-    room = {} if comp.org_cap is not None else None
+    room: dict[int, int] | None = {} if comp.org_cap is not None else None
     for part in parts:
         in_part = np.zeros(comp.n, dtype=np.bool_)
         in_part[part] = True
@@ -361,7 +367,9 @@ def optimise(
             active=part,
             caps=comp.caps,
             org_room=room,
-            groups=[(g.members & in_part, g.need) for g in comp.groups if (g.members & in_part).any()],
+            groups=[
+                (g.members & in_part, g.need) for g in comp.groups if (g.members & in_part).any()
+            ],
             forced=comp.forced,
             cost=cost,
         )
@@ -378,7 +386,9 @@ def optimise(
         if out.fractions is None:
             if not part_starts:
                 return Outcome([ZERO] * comp.n, "time_limit", solver_seconds=solver_seconds)
-            chosen = max(part_starts, key=lambda s: sum(float(cost[i]) * float(f) for i, f in s.items()))
+            chosen = max(
+                part_starts, key=lambda s: sum(float(cost[i]) * float(f) for i, f in s.items())
+            )
         else:
             chosen = out.fractions
         for i, f in chosen.items():

@@ -1,0 +1,521 @@
+"""Selection engine: the best set of proposals a call's money allows.
+
+Public API (pure Python, no Django)::
+
+    instance = parse_instance(data)            # raises InstanceError(field, message)
+    result = solve(instance, method="optimal", objective=None, time_limit=10.0)
+    data = result_to_dict(result)
+
+See docs/selection-engine.md for the formulation and the measured figures.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Mapping
+from decimal import Decimal, InvalidOperation
+from typing import Any, cast
+
+import numpy as np
+
+from .engine_model import (
+    ONE,
+    ZERO,
+    Compiled,
+    FloatArray,
+    compile_instance,
+    floor_amount,
+    total_usage,
+)
+from .engine_solve import (
+    Outcome,
+    explain_infeasible,
+    merit_order,
+    objective_value,
+    optimise,
+    rank_and_cut,
+)
+from .engine_text import group_label, money, number
+from .engine_types import (
+    METHODS,
+    OBJECTIVES,
+    FundedProposal,
+    Instance,
+    InstanceError,
+    Method,
+    NotFundedProposal,
+    Objective,
+    Pool,
+    Proposal,
+    Result,
+    Rules,
+    Status,
+)
+
+__all__ = [
+    "FundedProposal",
+    "Instance",
+    "InstanceError",
+    "NotFundedProposal",
+    "Pool",
+    "Proposal",
+    "Result",
+    "Rules",
+    "parse_instance",
+    "result_to_dict",
+    "solve",
+]
+
+OBJECTIVE_NAMES: dict[str, str] = {
+    "merit_order": "ordre de mérite",
+    "total_score": "total des scores",
+    "score_dollars": "score × dollars",
+}
+
+# ----------------------------------------------------------------------------- parsing
+
+
+def _decimal(value: object, path: str, what: str) -> Decimal:
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise InstanceError(path, f"{what} non numérique")
+    try:
+        result = Decimal(str(value).strip())
+    except InvalidOperation:
+        raise InstanceError(path, f"{what} non numérique") from None
+    if not result.is_finite():
+        raise InstanceError(path, f"{what} non numérique")
+    return result
+
+
+def _cents(value: object, path: str) -> int:
+    amount = _decimal(value, path, "montant")
+    if amount < 0:
+        raise InstanceError(path, "montant négatif")
+    cents = amount * 100
+    if cents != cents.to_integral_value():
+        raise InstanceError(path, "montant avec plus de deux décimales")
+    return int(cents)
+
+
+def _count(value: object, path: str, minimum: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        else:
+            raise InstanceError(path, "nombre entier attendu")
+    if value < minimum:
+        raise InstanceError(path, f"doit être au moins {minimum}")
+    return value
+
+
+def _text(value: object, path: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise InstanceError(path, "texte non vide attendu")
+    return value
+
+
+def _list(value: object, path: str) -> list[Any]:
+    if not isinstance(value, list):
+        raise InstanceError(path, "liste attendue")
+    return value
+
+
+def _mapping(value: object, path: str) -> Mapping[str, Any]:
+    if not isinstance(value, Mapping):
+        raise InstanceError(path, "objet attendu")
+    return cast(Mapping[str, Any], value)
+
+
+def _amounts(value: object, path: str, years: dict[str, int]) -> tuple[int, ...]:
+    out = [0] * len(years)
+    for fy, amount in _mapping(value, path).items():
+        if fy not in years:
+            raise InstanceError(f"{path}.{fy}", "exercice financier non déclaré dans fiscal_years")
+        out[years[fy]] = _cents(amount, f"{path}.{fy}")
+    return tuple(out)
+
+
+def _minimums(value: object, path: str) -> tuple[tuple[str, int], ...]:
+    if value is None:
+        return ()
+    return tuple(
+        (key, _count(need, f"{path}.{key}", 0)) for key, need in _mapping(value, path).items()
+    )
+
+
+def parse_instance(data: object) -> Instance:
+    """Validate instance JSON data; errors name the field, in French."""
+    root = _mapping(data, "instance")
+    for key in ("fiscal_years", "pools", "proposals"):
+        if key not in root:
+            raise InstanceError(key, "champ obligatoire manquant")
+    fiscal_years = tuple(
+        _text(fy, f"fiscal_years[{k}]")
+        for k, fy in enumerate(_list(root["fiscal_years"], "fiscal_years"))
+    )
+    if len(set(fiscal_years)) != len(fiscal_years):
+        raise InstanceError("fiscal_years", "exercice financier en double")
+    years = {fy: k for k, fy in enumerate(fiscal_years)}
+
+    pools: list[Pool] = []
+    for k, raw in enumerate(_list(root["pools"], "pools")):
+        path = f"pools[{k}]"
+        item = _mapping(raw, path)
+        if "id" not in item:
+            raise InstanceError(f"{path}.id", "champ obligatoire manquant")
+        pid = _text(item["id"], f"{path}.id")
+        if any(p.id == pid for p in pools):
+            raise InstanceError(f"{path}.id", f"volet « {pid} » en double")
+        pools.append(Pool(pid, _amounts(item.get("amounts", {}), f"{path}.amounts", years)))
+    pool_ids = {p.id for p in pools}
+
+    proposals: list[Proposal] = []
+    seen: set[str] = set()
+    for k, raw in enumerate(_list(root["proposals"], "proposals")):
+        path = f"proposals[{k}]"
+        item = _mapping(raw, path)
+        for key in ("id", "score"):
+            if key not in item:
+                raise InstanceError(f"{path}.{key}", "champ obligatoire manquant")
+        pid = _text(item["id"], f"{path}.id")
+        if pid in seen:
+            raise InstanceError(f"{path}.id", f"proposition « {pid} » en double")
+        seen.add(pid)
+        score = _decimal(item["score"], f"{path}.score", "score")
+        org = item.get("organisation")
+        organisation = pid if org is None else _text(org, f"{path}.organisation")
+        its_pools = []
+        for j, pool in enumerate(_list(item.get("pools", []), f"{path}.pools")):
+            pool = _text(pool, f"{path}.pools[{j}]")
+            if pool not in pool_ids:
+                raise InstanceError(f"{path}.pools[{j}]", f"volet inconnu « {pool} »")
+            its_pools.append(pool)
+        mf_raw = item.get("min_fraction")
+        min_fraction = (
+            ONE if mf_raw is None else _decimal(mf_raw, f"{path}.min_fraction", "fraction")
+        )
+        if not ZERO < min_fraction <= ONE:
+            raise InstanceError(f"{path}.min_fraction", "doit être plus grande que 0 et au plus 1")
+        lock = item.get("lock")
+        if lock not in (None, "in", "out"):
+            raise InstanceError(f"{path}.lock", "valeur attendue : null, « in » ou « out »")
+        labels = {}
+        for key in ("territories", "priorities"):
+            labels[key] = tuple(
+                _text(v, f"{path}.{key}[{j}]")
+                for j, v in enumerate(_list(item.get(key, []), f"{path}.{key}"))
+            )
+        proposals.append(
+            Proposal(
+                id=pid,
+                organisation=organisation,
+                score=score,
+                pools=tuple(dict.fromkeys(its_pools)),
+                requested=_amounts(item.get("requested", {}), f"{path}.requested", years),
+                min_fraction=min_fraction,
+                territories=labels["territories"],
+                priorities=labels["priorities"],
+                lock=cast(Any, lock),
+            )
+        )
+
+    raw_rules = root.get("rules")
+    rules_map = _mapping({} if raw_rules is None else raw_rules, "rules")
+    max_org = rules_map.get("max_per_organisation")
+    min_score = rules_map.get("min_score")
+    rules = Rules(
+        max_per_organisation=None
+        if max_org is None
+        else _count(max_org, "rules.max_per_organisation", 1),
+        min_per_territory=_minimums(rules_map.get("min_per_territory"), "rules.min_per_territory"),
+        min_per_priority=_minimums(rules_map.get("min_per_priority"), "rules.min_per_priority"),
+        min_score=None if min_score is None else _decimal(min_score, "rules.min_score", "score"),
+    )
+    objective = root.get("objective") or "merit_order"
+    if objective not in OBJECTIVES:
+        raise InstanceError("objective", f"objectif inconnu « {objective} »")
+    return Instance(
+        fiscal_years=fiscal_years,
+        pools=tuple(pools),
+        proposals=tuple(proposals),
+        rules=rules,
+        objective=cast(Objective, objective),
+    )
+
+
+# ----------------------------------------------------------------------------- solving
+
+
+def _cost(comp: Compiled, objective: Objective) -> FloatArray:
+    if objective == "score_dollars":
+        return comp.score * (comp.req.sum(axis=1).astype(np.float64) / 100.0)
+    return comp.score.copy()
+
+
+def solve(
+    instance: Instance,
+    method: Method = "optimal",
+    objective: Objective | None = None,
+    time_limit: float = 10.0,
+) -> Result:
+    """Choose the funded proposals.
+
+    ``method="rank"`` is the spreadsheet baseline (score order, fund fully what
+    fits); ``"optimal"`` solves the objective exactly with HiGHS until
+    ``time_limit`` seconds and returns the best solution found, never worse
+    than a rank-and-cut result that meets every rule.
+    """
+    started = time.perf_counter()
+    if method not in METHODS:
+        raise ValueError(f"unknown method {method!r}")
+    chosen: Objective = objective or instance.objective
+    if chosen not in OBJECTIVES:
+        raise ValueError(f"unknown objective {chosen!r}")
+    comp = compile_instance(instance)
+    labels = tuple(p.id for p in instance.proposals)
+    cost = _cost(comp, chosen)
+    rank = rank_and_cut(comp, labels)
+    if method == "rank":
+        out = rank
+        out.objective = objective_value(cost, out.fractions)
+    elif chosen == "merit_order":
+        out = merit_order(comp, labels, time_limit)
+    else:
+        starts = [rank.fractions] if rank.status == "optimal" else []
+        out = optimise(comp, cost, time_limit, starts)
+    unsolved = out.status == "time_limit" and not any(out.fractions)
+    if unsolved and bool(comp.forced.any() or comp.groups):
+        # No solution found within the time limit although one may exist.
+        out.infeasibility = [
+            "le temps limite a été atteint avant de trouver un scénario "
+            "qui respecte toutes les règles"
+        ]
+    if out.status == "infeasible" and method == "optimal":
+        min_score = instance.rules.min_score
+        out.infeasibility = explain_infeasible(
+            comp,
+            labels,
+            instance.fiscal_years,
+            tuple(p.id for p in instance.pools),
+            tuple(number(p.score) for p in instance.proposals),
+            None if min_score is None else number(min_score),
+            time_limit=min(2.0, max(0.2, time_limit)),
+        )
+    return _result(instance, comp, out, method, chosen, time.perf_counter() - started)
+
+
+def _result(
+    instance: Instance,
+    comp: Compiled,
+    out: Outcome,
+    method: Method,
+    objective: Objective,
+    seconds: float,
+) -> Result:
+    fractions = out.fractions
+    status = cast(Status, out.status)
+    if method == "optimal" and status == "infeasible":
+        fractions = [ZERO] * comp.n
+    reasons_not, reasons_funded = _explain(instance, comp, fractions, out, method, objective)
+    funded: list[FundedProposal] = []
+    not_funded: list[NotFundedProposal] = []
+    for i in comp.order:
+        p = instance.proposals[i]
+        f = fractions[i]
+        if f > ZERO:
+            amounts = tuple(int(a) for a in _amounts_of(comp, i, f))
+            funded.append(FundedProposal(p.id, f, amounts, tuple(reasons_funded.get(i, []))))
+        else:
+            not_funded.append(NotFundedProposal(p.id, tuple(reasons_not.get(i, []))))
+    bound = None if method == "rank" else out.bound
+    gap = None
+    if bound is not None:
+        gap = max(0.0, bound - out.objective) / max(abs(out.objective), 1e-9)
+        if out.objective == 0 and bound <= 1e-9:
+            gap = 0.0
+    return Result(
+        status=status,
+        method=method,
+        objective_function=objective,
+        objective=out.objective,
+        bound=bound,
+        gap=gap,
+        funded=tuple(funded),
+        not_funded=tuple(not_funded),
+        infeasibility=tuple(out.infeasibility),
+        seconds=seconds,
+        solver_seconds=out.solver_seconds,
+        fiscal_years=instance.fiscal_years,
+    )
+
+
+def _amounts_of(comp: Compiled, i: int, f: Decimal) -> list[int]:
+    return [floor_amount(f, int(c)) for c in comp.req[i]]
+
+
+# ----------------------------------------------------------------------------- explanations
+
+
+def _explain(
+    instance: Instance,
+    comp: Compiled,
+    fractions: list[Decimal],
+    out: Outcome,
+    method: Method,
+    objective: Objective,
+) -> tuple[dict[int, list[str]], dict[int, list[str]]]:
+    props = instance.proposals
+    pool_ids = [p.id for p in instance.pools]
+    years = instance.fiscal_years
+    min_score = instance.rules.min_score
+    funded = np.array([f > ZERO for f in fractions], dtype=np.bool_)
+    rem = comp.caps - total_usage(comp, fractions)
+    org_count = np.bincount(comp.org[funded], minlength=len(comp.org_names))
+    not_reasons: dict[int, list[str]] = {}
+    infeasible = out.status == "infeasible" and method == "optimal"
+    for i in range(comp.n):
+        if funded[i]:
+            continue
+        p = props[i]
+        reasons: list[str] = []
+        if p.lock == "out":
+            reasons.append("écartée par le comité (verrou « non retenue »)")
+        elif not comp.fundable[i]:
+            reasons.append(f"score inférieur au seuil ({number(cast(Decimal, min_score))})")
+        elif infeasible:
+            reasons.append("aucun scénario ne respecte toutes les règles (voir « infeasibility »)")
+        else:
+            if comp.org_cap is not None and org_count[comp.org[i]] >= comp.org_cap:
+                n = int(org_count[comp.org[i]])
+                reasons.append(
+                    "l'organisme a déjà une initiative retenue"
+                    if n == 1
+                    else f"l'organisme a déjà {n} initiatives retenues"
+                )
+            need = comp.usage[:, i] if method == "rank" else comp.usage_min[:, i]
+            money_short = False
+            for r in np.nonzero(need > rem)[0]:
+                pool, fy = pool_ids[comp.row_pool[r]], years[comp.row_year[r]]
+                short = money(int(need[r] - rem[r]))
+                money_short = True
+                if comp.caps[r] == 0:
+                    reasons.append(f"le volet {pool} n'a aucun montant pour {fy}")
+                elif rem[r] <= 0:
+                    reasons.append(f"le volet {pool} {fy} est épuisé; il manquerait {short}")
+                else:
+                    reasons.append(
+                        f"le volet {pool} {fy} est presque épuisé (reste {money(int(rem[r]))}); "
+                        f"il manquerait {short}"
+                    )
+            reasons.extend(out.notes.get(i, []))
+            if money_short and p.territories:
+                same = [
+                    j
+                    for j in np.nonzero(funded)[0]
+                    if set(props[j].territories) & set(p.territories)
+                ]
+                if same and all(comp.rank_of[j] < comp.rank_of[i] for j in same):
+                    reasons.append("score inférieur aux initiatives retenues du même territoire")
+            if not reasons:
+                if out.status == "time_limit":
+                    reasons.append(
+                        "non retenue dans la meilleure solution trouvée dans le temps limite"
+                    )
+                elif method == "rank":
+                    reasons.append("non retenue par le classement")
+                else:
+                    reasons.append(
+                        "la retenir ferait baisser l'objectif « "
+                        f"{OBJECTIVES_TEXT[objective]} » sous l'optimum"
+                    )
+        not_reasons[i] = reasons
+
+    funded_reasons: dict[int, list[str]] = {}
+    passed_over = [i for i in comp.order if not funded[i] and comp.fundable[i] and not infeasible]
+    for j in np.nonzero(funded)[0]:
+        above = [i for i in passed_over if comp.rank_of[i] < comp.rank_of[j]]
+        reasons = []
+        if comp.forced[j]:
+            reasons.append("imposée par le comité (verrou « retenue »)")
+        if not above:
+            funded_reasons[int(j)] = reasons
+            continue
+        counts = [int((funded & g.members).sum()) for g in comp.groups]
+        for k, g in enumerate(comp.groups):
+            if method == "optimal" and g.members[j] and counts[k] <= g.need:
+                reasons.append(f"retenue pour respecter {_label(g.kind, g.key, g.need)}")
+        better = above[0]
+        why = not_reasons.get(better) or ["non retenue"]
+        reasons.append(
+            f"classée après {props[better].id} (score {number(props[better].score)}), "
+            f"non retenue : {why[0]}"
+        )
+        if not comp.forced[j] and len(reasons) == 1:
+            smaller = [
+                r
+                for r in range(len(comp.caps))
+                if 0 < comp.usage_min[r, j] < comp.usage_min[r, better]
+            ]
+            if smaller:
+                row = smaller[0]
+                reasons.append(
+                    f"elle demande moins ({money(int(comp.usage_min[row, j]))} contre "
+                    f"{money(int(comp.usage_min[row, better]))} sur le volet "
+                    f"{pool_ids[comp.row_pool[row]]} {years[comp.row_year[row]]})"
+                )
+            if method == "optimal" and objective != "merit_order":
+                reasons.append(
+                    f"l'objectif « {OBJECTIVES_TEXT[objective]} » préfère cette combinaison"
+                )
+        funded_reasons[int(j)] = reasons
+    return not_reasons, funded_reasons
+
+
+OBJECTIVES_TEXT = OBJECTIVE_NAMES
+
+
+def _label(kind: str, key: str, need: int) -> str:
+    return group_label(kind, key, need)
+
+
+# ----------------------------------------------------------------------------- output
+
+
+def _cents_text(cents: int) -> str:
+    return f"{cents // 100}.{cents % 100:02d}"
+
+
+def _float(value: float | None) -> float | None:
+    if value is None or not math.isfinite(value):
+        return None
+    return round(value, 6)
+
+
+def result_to_dict(result: Result) -> dict[str, Any]:
+    """The Result JSON of the selection issue; amounts as strings such as ``"25000.00"``."""
+
+    def amounts(values: tuple[int, ...]) -> dict[str, str]:
+        return {fy: _cents_text(a) for fy, a in zip(result.fiscal_years, values, strict=True) if a}
+
+    return {
+        "status": result.status,
+        "method": result.method,
+        "objective_function": result.objective_function,
+        "objective": _float(result.objective),
+        "bound": _float(result.bound),
+        "gap": _float(result.gap) if result.gap is None else float(f"{result.gap:.3g}"),
+        "funded": [
+            {
+                "id": f.id,
+                "fraction": format(f.fraction.normalize(), "f"),
+                "amounts": amounts(f.amounts),
+                "reasons": list(f.reasons),
+            }
+            for f in result.funded
+        ],
+        "not_funded": [{"id": n.id, "reasons": list(n.reasons)} for n in result.not_funded],
+        "infeasibility": list(result.infeasibility),
+        "seconds": round(result.seconds, 4),
+        "solver_seconds": round(result.solver_seconds, 4),
+    }
