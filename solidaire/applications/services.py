@@ -1,0 +1,252 @@
+"""Drafting and submitting proposals.
+
+Drafts are never lost: saving a draft stores whatever was given, complete or
+not. Completeness is checked only at submission, which the server refuses
+after the call's closing instant whatever the browser shows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from solidaire.accounts.models import User
+from solidaire.applications.models import Organisation, Proposal, RequestedAmount
+from solidaire.applications.workflow import proposal_transition
+from solidaire.audit.services import audit_record
+from solidaire.calls.models import Call, Stream
+from solidaire.common.money import ZERO, format_money, to_money
+from solidaire.programmes.models import FiscalYear, Priority, Territory
+
+S = Proposal.Status
+
+# The fields an applicant edits on a draft; everything else (status,
+# reference, receipt, commitment) belongs to the services.
+DRAFT_FIELDS = frozenset(
+    {
+        "title",
+        "summary",
+        "scope",
+        "stream",
+        "poverty_participation",
+        "partners",
+        "starts_on",
+        "ends_on",
+        "total_cost",
+    }
+)
+
+
+class SubmissionClosed(ValidationError):
+    """The call no longer accepts submissions."""
+
+
+def _next_reference(call: Call) -> str:
+    count = Proposal.objects.filter(call=call).count()
+    return f"P{call.pk:02d}-{count + 1:03d}"
+
+
+def _apply_fields(proposal: Proposal, fields: Mapping[str, Any]) -> None:
+    unknown = set(fields) - DRAFT_FIELDS
+    if unknown:
+        raise ValidationError(
+            {name: [_("This field cannot be changed here.")] for name in sorted(unknown)}
+        )
+    for name, value in fields.items():
+        if name == "total_cost":
+            value = to_money(value if value is not None else 0)
+            if value < ZERO:
+                raise ValidationError({"total_cost": [_("An amount cannot be negative.")]})
+        if name == "stream" and value is not None and value.call_id != proposal.call_id:
+            raise ValidationError({"stream": [_("This stream belongs to another call.")]})
+        setattr(proposal, name, value)
+    # The database refuses reversed dates; say so in words instead.
+    if proposal.starts_on and proposal.ends_on and proposal.ends_on <= proposal.starts_on:
+        raise ValidationError({"ends_on": [_("The end date must come after the start date.")]})
+
+
+def _save_related(
+    proposal: Proposal,
+    *,
+    requested: Mapping[FiscalYear, Decimal] | None,
+    territories: Iterable[Territory] | None,
+    priorities: Iterable[Priority] | None,
+) -> None:
+    if requested is not None:
+        rows = []
+        for fy, amount in requested.items():
+            if fy.programme_id != proposal.call.programme_id:
+                raise ValidationError(
+                    {"requested": [_("That fiscal year belongs to another programme.")]}
+                )
+            value = to_money(amount)
+            if value < ZERO:
+                raise ValidationError({"requested": [_("An amount cannot be negative.")]})
+            if value > ZERO:
+                rows.append(RequestedAmount(proposal=proposal, fiscal_year=fy, amount=value))
+        RequestedAmount.objects.filter(proposal=proposal).delete()
+        RequestedAmount.objects.bulk_create(rows)
+    if territories is not None:
+        proposal.territories.set(list(territories))
+    if priorities is not None:
+        proposal.priorities.set(list(priorities))
+
+
+def proposal_create_draft(
+    *,
+    call: Call,
+    organisation: Organisation,
+    actor: User | None,
+    fields: Mapping[str, Any] | None = None,
+    requested: Mapping[FiscalYear, Decimal] | None = None,
+    territories: Iterable[Territory] | None = None,
+    priorities: Iterable[Priority] | None = None,
+) -> Proposal:
+    """Start a draft proposal of ``organisation`` to ``call``; nothing is required yet."""
+    if call.decided_at is not None:
+        raise ValidationError(_("This call has been decided; it no longer takes proposals."))
+    for _attempt in range(3):
+        try:
+            with transaction.atomic():
+                proposal = Proposal(
+                    call=call,
+                    organisation=organisation,
+                    reference=_next_reference(call),
+                    created_by=actor,
+                )
+                _apply_fields(proposal, fields or {})
+                proposal.save()
+                _save_related(
+                    proposal, requested=requested, territories=territories, priorities=priorities
+                )
+                audit_record(actor=actor, event_type="proposal.created", target=proposal)
+                return proposal
+        except IntegrityError:
+            # Two drafts started at the same instant drew the same reference;
+            # the loser simply draws the next one.
+            continue
+    raise ValidationError(_("The proposal could not be numbered; please try again."))
+
+
+def proposal_update_draft(
+    *,
+    proposal: Proposal,
+    actor: User | None,
+    fields: Mapping[str, Any] | None = None,
+    requested: Mapping[FiscalYear, Decimal] | None = None,
+    territories: Iterable[Territory] | None = None,
+    priorities: Iterable[Priority] | None = None,
+) -> Proposal:
+    """Save whatever is given on a draft, complete or not (``None`` leaves a part unchanged).
+
+    Saving is allowed even after the call closed: the applicant keeps their
+    text; only submission is refused.
+    """
+    if proposal.status != S.DRAFT:
+        raise ValidationError(_("Only a draft can be edited; this proposal was submitted."))
+    with transaction.atomic():
+        _apply_fields(proposal, fields or {})
+        proposal.save()
+        _save_related(proposal, requested=requested, territories=territories, priorities=priorities)
+    return proposal
+
+
+def proposal_completeness_errors(proposal: Proposal) -> dict[str, list[str]]:
+    """What a proposal still lacks before it can be submitted (field → messages)."""
+    errors: dict[str, list[str]] = {}
+
+    def need(name: str, message: str) -> None:
+        errors.setdefault(name, []).append(message)
+
+    if not proposal.title.strip():
+        need("title", _("Give the initiative a title."))
+    if not proposal.summary.strip():
+        need("summary", _("Describe the initiative."))
+    if not proposal.poverty_participation.strip():
+        need(
+            "poverty_participation",
+            _("Explain how people living in poverty take part at every stage."),
+        )
+    call = proposal.call
+    if proposal.stream_id is None and Stream.objects.filter(call=call).exists():
+        need("stream", _("Choose the stream of the call you apply to."))
+    if proposal.starts_on is None:
+        need("starts_on", _("Give the start date."))
+    if proposal.ends_on is None:
+        need("ends_on", _("Give the end date."))
+    if not proposal.territories.exists():
+        need("territories", _("Name at least one territory served."))
+    amounts = list(proposal.requested_amounts.values_list("amount", flat=True))
+    total = sum(amounts, ZERO)
+    if total <= ZERO:
+        need("requested", _("Request an amount for at least one fiscal year."))
+    elif total < call.min_request or (call.max_request is not None and total > call.max_request):
+        need(
+            "requested",
+            _("The total requested must be between %(min)s and %(max)s.")
+            % {
+                "min": format_money(call.min_request),
+                "max": format_money(call.max_request) if call.max_request else "—",
+            },
+        )
+    if proposal.total_cost <= ZERO:
+        need("total_cost", _("Give the total eligible expenses of the initiative."))
+    elif total > ZERO:
+        share = total * 100 / proposal.total_cost
+        if share > call.max_share_of_expenses:
+            need(
+                "requested",
+                _("The amount requested cannot exceed %(share)s %% of eligible expenses.")
+                % {"share": call.max_share_of_expenses.normalize()},
+            )
+    return errors
+
+
+def _receipt_number(proposal: Proposal, now: datetime) -> str:
+    return f"{proposal.reference}-{timezone.localtime(now):%Y%m%d%H%M%S}"
+
+
+def proposal_submit(
+    *, proposal: Proposal, actor: User | None, now: datetime | None = None
+) -> Proposal:
+    """Submit a complete draft before the call closes; issue its receipt.
+
+    Refused by the server after ``call.closes_at`` (and before the call
+    opens) whatever the page showed; incomplete drafts get one message per
+    field. The submission instant and the receipt number are written in the
+    same row update as the status, so a proposal is never "submitted" without
+    them.
+    """
+    now = now or timezone.now()
+    call = proposal.call
+    if not call.published or now < call.opens_at:
+        raise SubmissionClosed(_("This call is not open yet; the proposal was kept as a draft."))
+    if now >= call.closes_at or call.decided_at is not None:
+        raise SubmissionClosed(
+            _(
+                "The call closed on %(closed)s; proposals can no longer be submitted. "
+                "Your draft is kept."
+            )
+            % {"closed": timezone.localtime(call.closes_at).strftime("%Y-%m-%d %H:%M")}
+        )
+    errors = proposal_completeness_errors(proposal)
+    if errors:
+        raise ValidationError(errors)
+    return proposal_transition(
+        proposal=proposal,
+        to=S.SUBMITTED,
+        actor=actor,
+        changes={"submitted_at": now, "receipt_number": _receipt_number(proposal, now)},
+    )
+
+
+def proposal_withdraw(*, proposal: Proposal, actor: User | None, reason: str = "") -> Proposal:
+    """The organisation withdraws its proposal (allowed until it is closed)."""
+    return proposal_transition(proposal=proposal, to=S.WITHDRAWN, actor=actor, reason=reason)

@@ -1,0 +1,213 @@
+"""Eligibility screening, evaluator assignment, conflicts of interest and reviews.
+
+Eligibility comes first: every rule of the call passes or fails with a
+reason, and the proposal moves to eligible or ineligible through the
+workflow. Then evaluators are assigned (never one who declared a conflict),
+and each scores every criterion of the grid on the call's scale.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from solidaire.accounts.models import User
+from solidaire.applications.models import Proposal
+from solidaire.applications.workflow import proposal_transition
+from solidaire.audit.services import audit_record
+from solidaire.calls.models import Criterion, EligibilityRule, ScaleLevel
+from solidaire.reviews.models import ConflictDeclaration, EligibilityResult, Review, Score
+
+S = Proposal.Status
+
+# A score is a value, optionally with the evaluator's comment on the criterion.
+ScoreInput = int | tuple[int, str]
+
+
+def eligibility_record(
+    *,
+    proposal: Proposal,
+    results: Mapping[str, tuple[bool, str]],
+    actor: User | None,
+) -> Proposal:
+    """Record the outcome of every eligibility rule of the call (rule code →
+    (passed, reason)) and move the proposal to eligible or ineligible.
+
+    Every rule must be answered and a failure must say why: an applicant told
+    "ineligible" is owed the reason. Screening again an ineligible proposal
+    (after a correction) may make it eligible.
+    """
+    rules = {rule.code: rule for rule in EligibilityRule.objects.filter(call_id=proposal.call_id)}
+    errors: dict[str, list[str]] = {}
+    for code in results:
+        if code not in rules:
+            errors.setdefault(code, []).append(_("This rule does not belong to the call."))
+    for code in rules:
+        if code not in results:
+            errors.setdefault(code, []).append(_("Every eligibility rule must be checked."))
+        elif not results[code][0] and not results[code][1].strip():
+            errors.setdefault(code, []).append(_("Say why the proposal fails this rule."))
+    if errors:
+        raise ValidationError(errors)
+    eligible = all(passed for passed, _reason in results.values())
+    with transaction.atomic():
+        for code, (passed, reason) in results.items():
+            EligibilityResult.objects.update_or_create(
+                proposal=proposal,
+                rule=rules[code],
+                defaults={"passed": passed, "reason": reason.strip(), "checked_by": actor},
+            )
+        target = S.ELIGIBLE if eligible else S.INELIGIBLE
+        if proposal.status != target:
+            failed = [results[c][1] for c in sorted(results) if not results[c][0]]
+            proposal_transition(
+                proposal=proposal, to=target, actor=actor, reason="; ".join(failed)[:1000]
+            )
+    return proposal
+
+
+def conflict_declare(
+    *, proposal: Proposal, user: User, reason: str, actor: User | None = None
+) -> ConflictDeclaration:
+    """Record that ``user`` has a conflict of interest with ``proposal``.
+
+    An existing review of that person on that proposal is recused at once,
+    even if already submitted: its scores then leave the committee's totals
+    (see :mod:`solidaire.reviews.scoring`), which only count submitted reviews.
+    """
+    if not reason.strip():
+        raise ValidationError({"reason": [_("Say what the conflict of interest is.")]})
+    with transaction.atomic():
+        declaration, _created = ConflictDeclaration.objects.get_or_create(
+            proposal=proposal, user=user, defaults={"reason": reason.strip()}
+        )
+        recused = Review.objects.filter(proposal=proposal, evaluator=user).exclude(
+            status=Review.Status.RECUSED
+        )
+        for review in recused.select_for_update():
+            old = review.status
+            review.status = Review.Status.RECUSED
+            review.save(update_fields=["status"])
+            audit_record(
+                actor=actor or user,
+                event_type="review.recused",
+                target=review,
+                old_value=old,
+                new_value=review.status,
+                reason=reason,
+            )
+        audit_record(
+            actor=actor or user,
+            event_type="review.conflict_declared",
+            target=proposal,
+            new_value=str(user.pk),
+            reason=reason,
+        )
+    return declaration
+
+
+def review_assign(*, proposal: Proposal, evaluator: User, actor: User | None) -> Review:
+    """Assign ``evaluator`` to ``proposal``; refused on a declared conflict.
+
+    The first assignment starts the evaluation: an eligible proposal moves to
+    under review.
+    """
+    if proposal.status not in (S.ELIGIBLE, S.UNDER_REVIEW):
+        raise ValidationError(_("Only an eligible proposal can be assigned to evaluators."))
+    if ConflictDeclaration.objects.filter(proposal=proposal, user=evaluator).exists():
+        raise ValidationError(
+            _("%(person)s declared a conflict of interest with this proposal.")
+            % {"person": evaluator}
+        )
+    with transaction.atomic():
+        review, created = Review.objects.get_or_create(proposal=proposal, evaluator=evaluator)
+        if created:
+            audit_record(
+                actor=actor,
+                event_type="review.assigned",
+                target=review,
+                new_value=str(evaluator.pk),
+            )
+        if proposal.status == S.ELIGIBLE:
+            proposal_transition(proposal=proposal, to=S.UNDER_REVIEW, actor=actor)
+    return review
+
+
+def review_submit(
+    *,
+    review: Review,
+    scores: Mapping[str, ScoreInput],
+    actor: User,
+    comment: str = "",
+    now: datetime | None = None,
+) -> Review:
+    """Submit an evaluator's scores (criterion code → value or (value, comment)).
+
+    Every criterion of the call's grid must be scored with a value of the
+    call's scale; errors are reported per criterion code. Only the assigned
+    evaluator may submit, and never after a declared conflict.
+    """
+    if actor.pk != review.evaluator_id:
+        raise PermissionDenied(_("Only the assigned evaluator can submit this review."))
+    call_id = review.proposal.call_id
+    criteria = {c.code: c for c in Criterion.objects.filter(call_id=call_id)}
+    levels = set(ScaleLevel.objects.filter(call_id=call_id).values_list("value", flat=True))
+    errors: dict[str, list[str]] = {}
+    parsed: dict[str, tuple[int, str]] = {}
+    for code, given in scores.items():
+        value, note = given if isinstance(given, tuple) else (given, "")
+        if code not in criteria:
+            errors.setdefault(code, []).append(_("This criterion is not in the call's grid."))
+        elif isinstance(value, bool) or not isinstance(value, int) or value not in levels:
+            errors.setdefault(code, []).append(
+                _("Choose a value of the scale (%(values)s).")
+                % {"values": ", ".join(str(v) for v in sorted(levels))}
+            )
+        else:
+            parsed[code] = (value, note)
+    for code in criteria:
+        if code not in scores:
+            errors.setdefault(code, []).append(_("Score every criterion of the grid."))
+    if errors:
+        raise ValidationError(errors)
+    now = now or timezone.now()
+    with transaction.atomic():
+        # Re-read under lock: a conflict declared a moment ago recuses the
+        # review, and a review submitted twice must not duplicate its scores.
+        locked = Review.objects.select_for_update().get(pk=review.pk)
+        if (
+            locked.status == Review.Status.RECUSED
+            or ConflictDeclaration.objects.filter(
+                proposal_id=locked.proposal_id, user_id=locked.evaluator_id
+            ).exists()
+        ):
+            raise ValidationError(_("This review was recused for a conflict of interest."))
+        if locked.status == Review.Status.SUBMITTED:
+            raise ValidationError(_("This review has already been submitted."))
+        Score.objects.filter(review=locked).delete()
+        Score.objects.bulk_create(
+            [
+                Score(review=locked, criterion=criteria[code], value=value, comment=note)
+                for code, (value, note) in parsed.items()
+            ]
+        )
+        locked.status = Review.Status.SUBMITTED
+        locked.submitted_at = now
+        locked.comment = comment
+        locked.save(update_fields=["status", "submitted_at", "comment"])
+        audit_record(
+            actor=actor,
+            event_type="review.submitted",
+            target=locked,
+            new_value=Review.Status.SUBMITTED,
+            data={code: value for code, (value, _note) in parsed.items()},
+        )
+    review.status = locked.status
+    review.submitted_at = locked.submitted_at
+    review.comment = comment
+    return review
