@@ -11,6 +11,7 @@ See docs/selection-engine.md for the formulation and the measured figures.
 
 from __future__ import annotations
 
+import bisect
 import math
 import time
 from collections.abc import Mapping
@@ -373,6 +374,11 @@ def _explain(
     rem = comp.caps - total_usage(comp, fractions)
     org_count = np.bincount(comp.org[funded], minlength=len(comp.org_names))
     not_reasons: dict[int, list[str]] = {}
+    # Rank of the lowest-ranked funded proposal serving each territory.
+    last_funded_rank: dict[str, int] = {}
+    for j in np.nonzero(funded)[0]:
+        for t in props[j].territories:
+            last_funded_rank[t] = max(last_funded_rank.get(t, -1), int(comp.rank_of[j]))
     infeasible = out.status == "infeasible" and method == "optimal"
     for i in range(comp.n):
         if funded[i]:
@@ -409,14 +415,9 @@ def _explain(
                         f"il manquerait {short}"
                     )
             reasons.extend(out.notes.get(i, []))
-            if money_short and p.territories:
-                same = [
-                    j
-                    for j in np.nonzero(funded)[0]
-                    if set(props[j].territories) & set(p.territories)
-                ]
-                if same and all(comp.rank_of[j] < comp.rank_of[i] for j in same):
-                    reasons.append("score inférieur aux initiatives retenues du même territoire")
+            worst = [last_funded_rank[t] for t in p.territories if t in last_funded_rank]
+            if money_short and worst and max(worst) < comp.rank_of[i]:
+                reasons.append("score inférieur aux initiatives retenues du même territoire")
             if not reasons:
                 if out.status == "time_limit":
                     reasons.append(
@@ -433,19 +434,21 @@ def _explain(
 
     funded_reasons: dict[int, list[str]] = {}
     passed_over = [i for i in comp.order if not funded[i] and comp.fundable[i] and not infeasible]
+    passed_ranks = [int(comp.rank_of[i]) for i in passed_over]
+    counts = [int((funded & g.members).sum()) for g in comp.groups]
     for j in np.nonzero(funded)[0]:
-        above = [i for i in passed_over if comp.rank_of[i] < comp.rank_of[j]]
+        # The passed-over proposal ranked just above this one.
+        above = bisect.bisect_left(passed_ranks, int(comp.rank_of[j]))
         reasons = []
         if comp.forced[j]:
             reasons.append("imposée par le comité (verrou « retenue »)")
-        if not above:
+        if above == 0:
             funded_reasons[int(j)] = reasons
             continue
-        counts = [int((funded & g.members).sum()) for g in comp.groups]
         for k, g in enumerate(comp.groups):
             if method == "optimal" and g.members[j] and counts[k] <= g.need:
                 reasons.append(f"retenue pour respecter {_label(g.kind, g.key, g.need)}")
-        better = above[0]
+        better = passed_over[above - 1]
         why = not_reasons.get(better) or ["non retenue"]
         reasons.append(
             f"classée après {props[better].id} (score {number(props[better].score)}), "

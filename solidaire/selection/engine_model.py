@@ -28,6 +28,8 @@ FRACTION_DIGITS = 9
 FRACTION_UNIT = 10**FRACTION_DIGITS
 ZERO = Decimal(0)
 ONE = Decimal(1)
+# HiGHS options applied to every solve after the engine's own (for experiments).
+EXTRA_OPTIONS: dict[str, bool | int | float | str] = {}
 
 
 @dataclass(frozen=True)
@@ -386,6 +388,8 @@ def solve_mip(
     h.setOptionValue("mip_feasibility_tolerance", 1e-7)
     h.setOptionValue("primal_feasibility_tolerance", 1e-9)
     h.setOptionValue("random_seed", 0)
+    for name, value in EXTRA_OPTIONS.items():
+        h.setOptionValue(name, value)
     h.passModel(
         num_col,
         nrow,
