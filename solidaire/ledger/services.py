@@ -64,11 +64,6 @@ def _paid(**filters: object) -> Decimal:
     return _signed_sum(LedgerEntry.objects.filter(**filters), kinds=("pay",))
 
 
-def _allocation(stream: Stream, territory: Territory | None, fy: FiscalYear) -> Decimal | None:
-    row = Allocation.objects.filter(stream=stream, territory=territory, fiscal_year=fy).first()
-    return None if row is None else row.amount
-
-
 def _check_commit(commitment: Commitment, fy: FiscalYear, amount: Decimal) -> None:
     envelope_room = fy.envelope - _net_committed(fiscal_year=fy)
     if amount > envelope_room:
@@ -82,35 +77,39 @@ def _check_commit(commitment: Commitment, fy: FiscalYear, amount: Decimal) -> No
     stream = commitment.stream
     if stream is None:
         return
-    stream_cap = _allocation(stream, None, fy)
-    has_territorial = Allocation.objects.filter(
-        stream=stream, fiscal_year=fy, territory__isnull=False
-    ).exists()
-    if stream_cap is None and not has_territorial:
+    allocations = list(Allocation.objects.filter(stream=stream, fiscal_year=fy))
+    stream_cap = next((a.amount for a in allocations if a.territory_id is None), None)
+    sub_caps = {a.territory_id: a.amount for a in allocations if a.territory_id is not None}
+    # A stream's pool in a year is its stream-level allocation or, when it has
+    # none, the sum of its territorial sub-envelopes (as ``calls_figures`` and
+    # the selection read it). It binds every commitment of the stream, with a
+    # territory or without: otherwise commitments naming no territory could
+    # take the sub-envelopes' money a second time.
+    pool = stream_cap if stream_cap is not None else sum(sub_caps.values(), ZERO)
+    if stream_cap is None and not sub_caps:
         raise LedgerError(
             _("The stream “%(stream)s” has no money for fiscal year %(fy)s.")
             % {"stream": stream.name, "fy": fy.label}
         )
-    if stream_cap is not None:
-        room = stream_cap - _net_committed(fiscal_year=fy, commitment__stream=stream)
-        if amount > room:
-            raise LedgerError(
-                _(
-                    "The stream “%(stream)s” has %(room)s left in %(fy)s; %(amount)s cannot be committed."
-                )
-                % {
-                    "stream": stream.name,
-                    "fy": fy.label,
-                    "room": format_money(room),
-                    "amount": format_money(amount),
-                }
+    room = pool - _net_committed(fiscal_year=fy, commitment__stream=stream)
+    if amount > room:
+        raise LedgerError(
+            _(
+                "The stream “%(stream)s” has %(room)s left in %(fy)s; %(amount)s cannot be committed."
             )
+            % {
+                "stream": stream.name,
+                "fy": fy.label,
+                "room": format_money(room),
+                "amount": format_money(amount),
+            }
+        )
     territory = commitment.territory
     if territory is None:
         return
-    sub_cap = _allocation(stream, territory, fy)
+    sub_cap = sub_caps.get(territory.pk)
     if sub_cap is None:
-        if has_territorial:
+        if sub_caps:
             raise LedgerError(
                 _("The stream “%(stream)s” has no sub-envelope for %(territory)s in %(fy)s.")
                 % {"stream": stream.name, "territory": territory.name, "fy": fy.label}
