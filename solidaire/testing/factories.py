@@ -13,7 +13,12 @@ from django.utils import timezone
 
 from solidaire.accounts.models import User
 from solidaire.agreements.models import Agreement, Payment, Report
-from solidaire.applications.models import Organisation, OrganisationMember, Proposal, RequestedAmount
+from solidaire.applications.models import (
+    Organisation,
+    OrganisationMember,
+    Proposal,
+    RequestedAmount,
+)
 from solidaire.calls.models import Allocation, Call, Criterion, EligibilityRule, ScaleLevel, Stream
 from solidaire.common.fiscal import fiscal_year_bounds, fiscal_year_label
 from solidaire.ledger.models import Commitment
@@ -207,9 +212,9 @@ class ProposalFactory(factory.django.DjangoModelFactory):
     title = factory.Sequence(lambda n: f"Initiative {n}")
     status = Proposal.Status.DRAFT
     submitted_at = factory.LazyAttribute(
-        lambda p: None
-        if p.status == Proposal.Status.DRAFT
-        else datetime(2020, 10, 1, 12, 0, tzinfo=UTC)
+        lambda p: (
+            None if p.status == Proposal.Status.DRAFT else datetime(2020, 10, 1, 12, 0, tzinfo=UTC)
+        )
     )
 
 
@@ -291,3 +296,37 @@ class ReportFactory(factory.django.DjangoModelFactory):
         lambda r: r.agreement.proposal.call.programme.fiscal_years.first()
     )
     due_on = date(2021, 4, 30)
+
+
+# --- Pages and access tests -------------------------------------------------
+
+
+def decided_call(programme: Programme, **kwargs: object) -> Call:
+    """A published call whose decision is recorded (its results are public)."""
+    kwargs.setdefault("opens_at", timezone.now() - timedelta(days=120))
+    kwargs.setdefault("closes_at", timezone.now() - timedelta(days=60))
+    kwargs.setdefault("decided_at", timezone.now() - timedelta(days=10))
+    return CallFactory(programme=programme, **kwargs)
+
+
+def funded_proposal(
+    *, call: Call, amount: Decimal = Decimal("60000.00"), **kwargs: object
+) -> Proposal:
+    """A funded proposal whose award is committed in the ledger, in the
+    programme's first fiscal year, through the ledger service."""
+    from solidaire.ledger.services import commitment_create, ledger_commit
+
+    kwargs.setdefault("status", Proposal.Status.FUNDED)
+    proposal = ProposalFactory(call=call, **kwargs)
+    fiscal_year = call.programme.fiscal_years.order_by("starts_on").first()
+    RequestedAmountFactory(proposal=proposal, fiscal_year=fiscal_year, amount=amount)
+    commitment = commitment_create(
+        programme=call.programme,
+        reference=f"E-{proposal.reference}",
+        label=proposal.title,
+        call=call,
+    )
+    ledger_commit(commitment=commitment, amounts={fiscal_year: amount}, actor=None)
+    Proposal.objects.filter(pk=proposal.pk).update(commitment=commitment)
+    proposal.commitment = commitment
+    return proposal
