@@ -154,7 +154,8 @@ def plan_call1(rng: random.Random, n_evaluators: int) -> list[PlannedProposal]:
             elif stream == "regional":
                 where, theme = "2423", rng.choice(data.REGIONAL_THEMES)
             else:
-                where = rng.choice(list(data.PLACES))
+                # Wendake is one small community: its local organisations are enough.
+                where = rng.choice([code for code in data.PLACES if code != "2423802"])
                 theme = rng.choice(data.DEVELOPMENT_THEMES)
             plan.append(
                 PlannedProposal(index=len(plan), stream=stream, territory=where, title=theme)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
+from django.core.mail import EmailMessage
 from django.tasks import task
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -81,6 +81,6 @@ def decision_letters_send(decision_id: int) -> int:
             messages.append(
                 EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, sorted(set(addresses)))
             )
-    if messages:
-        get_connection().send_messages(messages)
+    for message in messages:
+        message.send()
     return len(messages)

@@ -1,0 +1,136 @@
+from datetime import date
+from decimal import Decimal
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.db import transaction
+from django.utils import timezone
+
+from solidaire.accounts.models import User
+from solidaire.agreements.models import Payment
+from solidaire.applications.models import Proposal
+from solidaire.calls.models import Call
+from solidaire.ledger.models import LedgerEntry
+from solidaire.ledger.selectors import calls_figures, programme_balances
+from solidaire.programmes.models import Programme, ProgrammeRole
+from solidaire.reviews.models import Review
+from solidaire.selection.models import Award, Decision
+
+
+def _figures() -> dict[str, object]:
+    programme = Programme.objects.get(slug="capitale-nationale")
+    call1, call2 = Call.objects.filter(programme=programme).order_by("number")
+    balances = programme_balances(programme)
+    figures = calls_figures([call1, call2])
+    return {
+        "envelope": [(b.label, b.envelope) for b in balances],
+        "available": sum((b.available for b in balances), Decimal(0)),
+        "received": Proposal.objects.filter(call=call1).count(),
+        "funded": sorted(
+            Award.objects.filter(decision__call=call1).values_list(
+                "proposal__title", "proposal__organisation__legal_name"
+            )
+        ),
+        "committed": figures[call1.pk].committed,
+        "paid": figures[call1.pk].paid,
+        "call2_available": figures[call2.pk].available,
+        "call2_open": call2.is_open_at(timezone.now()),
+        # Compared by names, not ids: PostgreSQL does not roll sequences back.
+        "ledger": sorted(
+            LedgerEntry.objects.values_list(
+                "commitment__proposal__organisation__legal_name",
+                "commitment__proposal__title",
+                "fiscal_year__label",
+                "kind",
+                "amount",
+            )
+        ),
+    }
+
+
+def _load(*args: str) -> dict[str, object]:
+    # Each load runs in a savepoint rolled back afterwards, so that one test
+    # can load the demo twice from the same empty database.
+    with transaction.atomic():
+        call_command("load_demo", *args, stdout=StringIO())
+        figures = _figures()
+        transaction.set_rollback(True)
+    return figures
+
+
+@pytest.mark.django_db
+def test_demo_reproduces_the_press_release_and_is_deterministic():
+    first = _load()
+    assert first["received"] == 69
+    assert len(first["funded"]) == 20
+    assert len({org for _title, org in first["funded"]}) == 20
+    assert first["committed"] == Decimal("1200000.00")
+    assert sum(amount for _label, amount in first["envelope"]) == Decimal("4200000.00")
+    assert len(first["envelope"]) == 5
+    assert first["call2_open"] is True
+    assert first["call2_available"] == first["available"] == Decimal("3000000.00")
+    assert Decimal(0) < first["paid"] < first["committed"]
+    assert _load() == first
+
+
+@pytest.mark.django_db
+def test_demo_shifts_the_story_so_that_call_2_is_open_today():
+    call_command("load_demo", stdout=StringIO())
+    programme = Programme.objects.get()
+    call1, call2 = Call.objects.order_by("number")
+    today = timezone.localdate()
+    assert call1.decided_at is not None and call1.decided_at < timezone.now()
+    assert Decision.objects.get(call=call1).scenario.objective == "merit_order"
+    assert (
+        timezone.localtime(call2.opens_at).date()
+        < today
+        < timezone.localtime(call2.closes_at).date()
+    )
+    current = programme.fiscal_years.filter(starts_on__lte=today, ends_on__gte=today).get()
+    # Today sits in the third fiscal year, where autumn 2020 sat in 2018-2023.
+    assert list(programme.fiscal_years.order_by("starts_on")).index(current) == 2
+    assert not Payment.objects.filter(status="paid", paid_on__gt=today).exists()
+    # Demo accounts and roles.
+    for username in ("coordination", "evaluation", "fiduciaire", "organisme", "ministere", "admin"):
+        assert User.objects.get(username=username).check_password("solidaire-demo")
+    assert User.objects.get(username="ministere").is_ministry_observer
+    assert User.objects.get(username="admin").is_superuser
+    organisme = User.objects.get(username="organisme").organisations.get()
+    assert Proposal.objects.filter(organisation=organisme, call=call1, award__isnull=False).exists()
+    assert Proposal.objects.filter(organisation=organisme, call=call2, status="draft").exists()
+    assert Review.objects.filter(
+        evaluator__username="evaluation", proposal__call=call2, status="assigned"
+    ).exists()
+    assert Review.objects.filter(proposal__call=call1, status="recused").exists()
+    committee = ProgrammeRole.objects.filter(role="committee")
+    assert committee.count() == 20
+    assert set(committee.values_list("sector", flat=True)) == {
+        "municipal",
+        "government",
+        "community",
+        "philanthropic",
+    }
+
+
+@pytest.mark.django_db
+def test_historical_demo_keeps_the_real_dates():
+    call_command("load_demo", "--historical", stdout=StringIO())
+    programme = Programme.objects.get()
+    labels = list(programme.fiscal_years.order_by("starts_on").values_list("label", flat=True))
+    assert labels == ["2018-2019", "2019-2020", "2020-2021", "2021-2022", "2022-2023"]
+    assert programme.work_plans.get().title == "Plan de travail 2018-2023"
+    call1, call2 = Call.objects.order_by("number")
+    assert timezone.localtime(call1.decided_at).date() == date(2020, 2, 20)
+    assert timezone.localtime(call2.opens_at).date() == date(2020, 9, 14)
+    assert calls_figures([call1])[call1.pk].committed == Decimal("1200000.00")
+
+
+@pytest.mark.django_db
+def test_if_empty_does_nothing_when_a_programme_exists():
+    call_command("load_demo", stdout=StringIO())
+    out = StringIO()
+    call_command("load_demo", "--if-empty", stdout=out)
+    assert "not loaded" in out.getvalue()
+    assert Programme.objects.count() == 1
+    assert Proposal.objects.filter(call__number=1).count() == 69
