@@ -1,0 +1,144 @@
+"""Two coordinators commit 60 % of the same envelope at the same moment:
+exactly one succeeds, and the envelope is never over-committed.
+
+Real threads with their own database connections, so the test needs real
+transactions (``transaction=True``). PostgreSQL serialises the two writers
+with ``select_for_update`` on the fiscal year; SQLite with IMMEDIATE
+transactions, which take the write lock at BEGIN.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from django.db import connection, connections
+from django.db.models import Q, Sum
+
+from solidaire.ledger.models import LedgerEntry
+from solidaire.ledger.services import LedgerError, commitment_create, ledger_commit
+from solidaire.testing import factories as f
+
+ENVELOPE = Decimal("100000.00")
+SHARE = Decimal("60000.00")
+
+
+# serialized_rollback: the flush that ends a transactional test also empties
+# the reference data (regions, territories) loaded by migrations; this puts
+# it back before the test.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+# SQLite's test database lives in memory, where threads lock tables instead
+# of waiting; the SQLite race runs on a database file in the next test.
+@pytest.mark.skipif(connection.vendor == "sqlite", reason="runs on PostgreSQL")
+@pytest.mark.parametrize("attempt", range(3))
+def test_concurrent_over_commit_is_refused(attempt: int) -> None:
+    programme = f.ProgrammeFactory(years=[ENVELOPE])
+    fy = programme.fiscal_years.get()
+    commitments = [
+        commitment_create(programme=programme, reference=f"race-{attempt}-{i}", label=f"R{i}")
+        for i in range(2)
+    ]
+    barrier = threading.Barrier(len(commitments))
+    outcomes: list[str] = []
+
+    def commit(commitment) -> None:  # type: ignore[no-untyped-def]
+        try:
+            barrier.wait(timeout=10)
+            ledger_commit(commitment=commitment, amounts={fy: SHARE}, actor=None)
+            outcomes.append("committed")
+        except LedgerError:
+            outcomes.append("refused")
+        except Exception as exc:  # reported below: a thread's error must fail the test
+            outcomes.append(f"error: {exc!r}")
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=commit, args=(c,)) for c in commitments]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert sorted(outcomes) == ["committed", "refused"]
+    total = LedgerEntry.objects.filter(fiscal_year=fy).aggregate(
+        net=Sum("amount", filter=Q(kind="commit"))
+    )["net"]
+    assert total == SHARE
+    assert total <= ENVELOPE
+
+
+# The same race on a SQLite database file, with the settings' IMMEDIATE
+# transactions and busy timeout, in a fresh process: the in-memory test
+# database cannot be shared between threads without table locks.
+_SQLITE_RACE = """
+import json, threading
+from decimal import Decimal
+import django
+django.setup()
+from django.core.management import call_command
+from django.db import connections
+call_command("migrate", verbosity=0)
+from solidaire.ledger.services import LedgerError, commitment_create, ledger_commit
+from solidaire.ledger.models import LedgerEntry
+from solidaire.testing import factories as f
+
+outcomes = []
+for attempt in range(5):
+    programme = f.ProgrammeFactory(years=[Decimal("100000.00")])
+    fy = programme.fiscal_years.get()
+    commitments = [
+        commitment_create(programme=programme, reference=f"race-{attempt}-{i}", label="R")
+        for i in range(2)
+    ]
+    barrier = threading.Barrier(2)
+    results = []
+
+    def commit(commitment):
+        try:
+            barrier.wait(timeout=10)
+            ledger_commit(commitment=commitment, amounts={fy: Decimal("60000.00")}, actor=None)
+            results.append("committed")
+        except LedgerError:
+            results.append("refused")
+        except Exception as exc:
+            results.append(f"error: {exc!r}")
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=commit, args=(c,)) for c in commitments]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    total = sum(e.amount for e in LedgerEntry.objects.filter(fiscal_year=fy))
+    outcomes.append({"results": sorted(results), "total": str(total)})
+print(json.dumps(outcomes))
+"""
+
+
+@pytest.mark.skipif(
+    connection.vendor != "sqlite", reason="the SQLite counterpart of the test above"
+)
+def test_concurrent_over_commit_is_refused_on_a_sqlite_file(tmp_path: Path) -> None:
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'race.sqlite3'}",
+        "DJANGO_SETTINGS_MODULE": "solidaire.settings",
+    }
+    run = subprocess.run(
+        [sys.executable, "-c", _SQLITE_RACE],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=Path(__file__).resolve().parents[3],
+    )
+    assert run.returncode == 0, run.stderr
+    outcomes = json.loads(run.stdout.strip().splitlines()[-1])
+    assert outcomes == [{"results": ["committed", "refused"], "total": "60000.00"}] * 5
