@@ -18,9 +18,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from selection_instances import workload  # noqa: E402
+from selection_instances import workload
 
-from solidaire.selection.engine import parse_instance, solve  # noqa: E402
+from solidaire.selection.engine import parse_instance, solve
 
 OBJECTIVES = ("merit_order", "total_score", "score_dollars")
 
