@@ -45,6 +45,8 @@ class PaymentRefused(ValidationError):
 
 def commitment_amounts(proposal: Proposal) -> dict[FiscalYear, Decimal]:
     """Net committed money of a funded proposal per fiscal year (from the ledger)."""
+    if proposal.commitment_id is None:
+        return {}
     rows = (
         LedgerEntry.objects.filter(commitment_id=proposal.commitment_id)
         .values("fiscal_year")

@@ -369,7 +369,9 @@ def decision_adopt(
             total += sum(amounts.values(), ZERO)
             steps = _path(proposal.status, S.FUNDED)
             for step in steps:
-                changes = {"commitment": commitment} if step == S.FUNDED else None
+                changes: dict[str, object] | None = (
+                    {"commitment": commitment} if step == S.FUNDED else None
+                )
                 proposal_transition(
                     proposal=proposal, to=step, actor=actor, reason=why, changes=changes
                 )
