@@ -130,3 +130,28 @@ def test_unsolved_scenario_cannot_be_adopted(call, setup):
     scenario = scenario_create(call=call, name="Brouillon", actor=None)
     with pytest.raises(SelectionError):
         decision_adopt(scenario=scenario, actor=f.UserFactory(), resolution_number="CR-1")
+
+
+@pytest.mark.django_db
+def test_scenario_totals_and_difference_with_rank_and_cut(call, setup):
+    from solidaire.selection.selectors import scenario_difference, scenario_totals
+
+    label = setup["fy"].label
+    merit = scenario_solve(scenario=scenario_create(call=call, name="Mérite", actor=None))
+    rank = scenario_solve(
+        scenario=scenario_create(call=call, name="Rang", actor=None, method="rank")
+    )
+    totals = scenario_totals(merit)
+    assert totals.total == Decimal("110000.00")
+    assert totals.by_year == {label: Decimal("110000.00")}
+    assert totals.by_pool == {
+        "local": Decimal("50000.00"),
+        "local/2434": Decimal("50000.00"),
+        "regional": Decimal("110000.00") - Decimal("50000.00"),
+    }
+    assert totals.by_territory == {"2434": Decimal("110000.00")}
+    assert totals.per_capita["2434"] == Decimal("1.98")  # 110 000 $ / 55 523 inhabitants
+    assert setup["second"].reference in totals.reasons
+    difference = scenario_difference(merit, rank)
+    assert difference.only_first == difference.only_second == ()
+    assert set(difference.both) == {setup["best"].reference, setup["local"].reference}
