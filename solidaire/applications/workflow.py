@@ -39,8 +39,14 @@ class IllegalTransition(Exception):
         self.target = target
         super().__init__(
             _("A proposal cannot go from “%(from)s” to “%(to)s”.")
-            % {"from": S(proposal.status).label, "to": S(target).label}
+            % {"from": _status_label(proposal.status), "to": _status_label(target)}
         )
+
+
+def _status_label(status: str) -> str:
+    # A status that is not in the table (a typo in a caller) must still give
+    # the clear refusal, not a ValueError from the enum.
+    return str(S(status).label) if status in S.values else status
 
 
 def can_transition(current: str, target: str) -> bool:
