@@ -188,11 +188,14 @@ STORAGES = {
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
-MAILERS = {
-    "default": {
-        "BACKEND": env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"),
-    }
-}
+# The console backend only while developing: in production mail must leave
+# the machine (SMTP by default; ``EMAIL_BACKEND`` picks another).
+_DEFAULT_EMAIL_BACKEND = (
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend"
+)
+MAILERS = {"default": {"BACKEND": env_str("EMAIL_BACKEND", _DEFAULT_EMAIL_BACKEND)}}
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "solidaire@localhost")
 
 TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
