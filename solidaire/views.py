@@ -52,6 +52,12 @@ def _page(request: HttpRequest, rows: QuerySet[Any]) -> Page:
     return Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
 
 
+def _single_programme(programmes: list[Programme]) -> Programme | None:
+    """The programme a page is about, for the header, when there is only one."""
+    distinct = {p.pk: p for p in programmes}
+    return next(iter(distinct.values())) if len(distinct) == 1 else None
+
+
 def _render(
     request: HttpRequest,
     template: str,
@@ -99,8 +105,11 @@ def home(request: HttpRequest) -> HttpResponse:
         proposals = proposals_for_user(request.user)
         context["proposals"] = list(proposals[:HOME_ROWS])
         context["proposals_count"] = proposals.count()
-    programme = overviews[0].programme if len(overviews) == 1 else None
-    return _render(request, "home.html", context, roles, programme)
+    shown = [o.programme for o in overviews]
+    shown += [r.proposal.call.programme for r in context.get("reviews", [])]
+    shown += [p.agreement.proposal.call.programme for p in context.get("payments", [])]
+    shown += [p.call.programme for p in context.get("proposals", [])]
+    return _render(request, "home.html", context, roles, _single_programme(shown))
 
 
 @login_required
@@ -122,7 +131,11 @@ def proposal_list(request: HttpRequest) -> HttpResponse:
     """The proposals of the person's organisations."""
     page = _page(request, proposals_for_user(request.user))
     return _render(
-        request, "applications/proposal_list.html", {"page": page}, roles_for(request.user)
+        request,
+        "applications/proposal_list.html",
+        {"page": page},
+        roles_for(request.user),
+        _single_programme([p.call.programme for p in page]),
     )
 
 
@@ -147,7 +160,13 @@ def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def review_list(request: HttpRequest) -> HttpResponse:
     """The reviews assigned to the person, conflicts left out."""
     page = _page(request, reviews_for_evaluator(request.user))
-    return _render(request, "reviews/review_list.html", {"page": page}, roles_for(request.user))
+    return _render(
+        request,
+        "reviews/review_list.html",
+        {"page": page},
+        roles_for(request.user),
+        _single_programme([r.proposal.call.programme for r in page]),
+    )
 
 
 @login_required
@@ -167,9 +186,11 @@ def payment_list(request: HttpRequest) -> HttpResponse:
     """Payments due and made of the programmes the person pays or coordinates."""
     roles = roles_for(request.user)
     payments = payments_for_programmes(roles.programmes_with(TRUSTEE_FINANCE, COORDINATOR))
+    page = _page(request, payments)
     return _render(
         request,
         "agreements/payment_list.html",
-        {"page": _page(request, payments), "totals": payment_totals(payments)},
+        {"page": page, "totals": payment_totals(payments)},
         roles,
+        _single_programme([p.agreement.proposal.call.programme for p in page]),
     )

@@ -20,7 +20,11 @@ def payments_for_programmes(programme_ids: Iterable[int]) -> QuerySet[Payment]:
     what each row shows (agreement, organisation, fiscal year) in one query."""
     return (
         Payment.objects.filter(agreement__proposal__call__programme__in=list(programme_ids))
-        .select_related("agreement__proposal__organisation", "fiscal_year")
+        .select_related(
+            "agreement__proposal__organisation",
+            "agreement__proposal__call__programme",
+            "fiscal_year",
+        )
         .order_by("due_on", "agreement__number", "sequence")
     )
 
