@@ -1,0 +1,148 @@
+"""Settings are read strictly from the environment, and production refuses
+to start with an unsafe configuration. Each case starts a fresh interpreter,
+since settings are read once per process."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+READ_SETTINGS = (
+    "import django; django.setup(); from django.conf import settings; print(settings.DEBUG)"
+)
+_OURS = ("DEBUG", "SECRET_KEY", "SECRET_KEY_FILE", "ALLOWED_HOSTS", "DATABASE_URL", "EMAIL_BACKEND")
+GOOD_KEY = secrets.token_urlsafe(64)  # 86 characters
+
+
+def _run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if k not in _OURS and not k.startswith("SECURE_")}
+    clean["DJANGO_SETTINGS_MODULE"] = "solidaire.settings"
+    return subprocess.run(
+        [sys.executable, *(args or ("-c", READ_SETTINGS))],
+        env={**clean, **env},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def _refused(run: subprocess.CompletedProcess[str], message: str) -> None:
+    assert run.returncode != 0
+    assert "ImproperlyConfigured" in run.stderr
+    assert message in run.stderr
+
+
+def test_production_without_secret_key_refuses_to_start():
+    run = _run({"DEBUG": "false", "ALLOWED_HOSTS": "solidaire.example.org"})
+
+    _refused(run, "SECRET_KEY must be set to a random value of at least 50 characters")
+
+
+@pytest.mark.parametrize(
+    "key", ["short-key", "solidaire-development-key-not-for-production"], ids=["short", "dev"]
+)
+def test_production_with_a_weak_secret_key_refuses_to_start(key):
+    run = _run({"DEBUG": "false", "SECRET_KEY": key, "ALLOWED_HOSTS": "solidaire.example.org"})
+
+    _refused(run, "SECRET_KEY must be set")
+
+
+def test_production_without_allowed_hosts_refuses_to_start():
+    run = _run({"DEBUG": "false", "SECRET_KEY": GOOD_KEY, "ALLOWED_HOSTS": ""})
+
+    _refused(run, "ALLOWED_HOSTS must name the site's host")
+
+
+def test_production_reads_the_secret_key_from_a_file(tmp_path):
+    key_file = tmp_path / "secret"
+    key_file.write_text(GOOD_KEY + "\n", encoding="utf-8")
+    script = f"{READ_SETTINGS}; print(settings.SECRET_KEY == {GOOD_KEY!r})"
+
+    run = _run(
+        {"DEBUG": "false", "SECRET_KEY_FILE": str(key_file), "ALLOWED_HOSTS": "a.example.org"},
+        "-c",
+        script,
+    )
+
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split() == ["False", "True"]
+
+
+@pytest.mark.parametrize("value", ["maybe", "2", "vrai", "False "])
+def test_a_boolean_that_cannot_be_read_is_an_error(value):
+    run = _run({"DEBUG": value})
+
+    _refused(run, f"DEBUG={value!r} is not a boolean")
+
+
+@pytest.mark.parametrize(("value", "expected"), [("TRUE", "True"), ("off", "False"), ("", "True")])
+def test_booleans_are_read_in_any_case(value, expected):
+    env = {"DEBUG": value}
+    if expected == "False":
+        env |= {"SECRET_KEY": GOOD_KEY, "ALLOWED_HOSTS": "a.example.org"}
+
+    run = _run(env)
+
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == expected
+
+
+def test_an_integer_that_cannot_be_read_is_an_error():
+    run = _run({"SECURE_HSTS_SECONDS": "one year"})
+
+    _refused(run, "SECURE_HSTS_SECONDS='one year' is not an integer")
+
+
+def test_production_like_configuration_passes_the_deployment_checklist():
+    run = _run(
+        {
+            "DEBUG": "false",
+            "SECRET_KEY": GOOD_KEY,
+            "ALLOWED_HOSTS": "solidaire.example.org",
+            "DATABASE_URL": "postgres://solidaire@127.0.0.1:5432/solidaire",
+        },
+        "manage.py",
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+    )
+
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "no issues" in run.stdout
+
+
+def test_defaults_run_the_demo_on_sqlite_in_quebec_time():
+    run = _run(
+        {},
+        "-c",
+        READ_SETTINGS
+        + "; db = settings.DATABASES['default']"
+        + "; print(db['ENGINE'], db['OPTIONS']['transaction_mode'], db['OPTIONS']['timeout'])"
+        + "; print(settings.TIME_ZONE, settings.USE_TZ, settings.LANGUAGE_CODE)",
+    )
+
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.splitlines() == [
+        "True",
+        "django.db.backends.sqlite3 IMMEDIATE 20",
+        "America/Toronto True fr",
+    ]
+
+
+def test_database_url_selects_postgresql():
+    run = _run(
+        {"DATABASE_URL": "postgres://u@db.example.org:5432/solidaire"},
+        "-c",
+        READ_SETTINGS + "; print(settings.DATABASES['default']['ENGINE'])",
+    )
+
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.splitlines()[-1] == "django.db.backends.postgresql"
