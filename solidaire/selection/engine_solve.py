@@ -314,29 +314,71 @@ def _components(comp: Compiled, active: IntArray) -> list[IntArray]:
     return [np.array(v, dtype=np.int64) for v in by_root.values()]
 
 
-def _ratio_greedy(comp: Compiled, cost: FloatArray) -> list[Decimal]:
-    """Fund by value per share of the scarce money; a start for the solver."""
+def _scarcity_ratio(comp: Compiled, cost: FloatArray) -> FloatArray:
+    """Value per share of the scarce money (rows whose demand exceeds the amount)."""
     demand = comp.usage[:, comp.fundable].sum(axis=1)
     scarce = demand > comp.caps
     weights = np.where(scarce, 1.0 / np.maximum(comp.caps, 1), 0.0)
     load = weights @ comp.usage.astype(np.float64) + 1e-12
-    ratio = cost / load
-    fractions = [ZERO] * comp.n
+    ratio: FloatArray = cost / load
+    return ratio
+
+
+def _greedy(comp: Compiled, priority: FloatArray) -> list[Decimal]:
+    """A starting solution that meets the minimums whenever a simple pass can.
+
+    Locked-in proposals first; then each minimum, those with the fewest
+    eligible proposals first, filled by its members in ``priority`` order
+    (highest first); then every other proposal that fits, in the same order. Each proposal gets the largest fraction that fits (at least its
+    min_fraction). Works on any instance; ``violations`` decides whether the
+    result can be used.
+    """
+    n = comp.n
+    fractions = [ZERO] * n
     rem = comp.caps.copy()
     org_count = np.zeros(len(comp.org_names), dtype=np.int64)
-    forced = [int(i) for i in np.nonzero(comp.forced)[0]]
-    rest = [int(i) for i in np.argsort(-ratio, kind="stable") if not comp.forced[i]]
-    for i in forced + rest:
-        if not comp.fundable[i]:
-            continue
+    taken = np.zeros(n, dtype=np.bool_)
+    need = np.array([g.need for g in comp.groups], dtype=np.int64)
+    member_of = (
+        np.array([g.members for g in comp.groups], dtype=np.bool_)
+        if comp.groups
+        else np.zeros((0, n), dtype=np.bool_)
+    )
+    usage_min_t = np.ascontiguousarray(comp.usage_min.T)
+
+    def take(i: int) -> bool:
+        if taken[i] or not comp.fundable[i]:
+            return False
         if comp.org_cap is not None and org_count[comp.org[i]] >= comp.org_cap:
-            continue
+            return False
+        if np.any(usage_min_t[i] > rem):
+            return False
         f = max_fraction_fitting(comp, i, rem)
         if f < comp.min_fraction[i]:
-            continue
+            return False
         fractions[i] = f
-        rem -= usage_of(comp, i, f)
+        rem[:] -= usage_of(comp, i, f)
         org_count[comp.org[i]] += 1
+        taken[i] = True
+        if member_of.shape[0]:
+            need[:] -= member_of[:, i]
+        return True
+
+    for i in np.nonzero(comp.forced)[0]:
+        take(int(i))
+    order = np.argsort(-priority, kind="stable")
+    # Minimums with the fewest eligible proposals first, each filled in priority order.
+    eligible = (member_of & comp.fundable).sum(axis=1)
+    for k in np.argsort(eligible, kind="stable"):
+        if need[k] <= 0:
+            continue
+        for i in order[member_of[k, order]]:
+            if need[k] <= 0:
+                break
+            take(int(i))
+    for i in order:
+        if not taken[i]:
+            take(int(i))
     return fractions
 
 
@@ -346,7 +388,9 @@ def optimise(
     """Maximise ``cost . f`` under every rule; independent components solved apart."""
     t_end = time.perf_counter() + time_limit
     active = np.nonzero(comp.fundable)[0].astype(np.int64)
-    good_starts = [s for s in [*starts, _ratio_greedy(comp, cost)] if not violations(comp, s)]
+    ratio = _scarcity_ratio(comp, cost)
+    candidates = [*starts, _greedy(comp, ratio), _greedy(comp, cost)]
+    good_starts = [s for s in candidates if not violations(comp, s)]
     for g in comp.groups:
         if int(g.members[active].sum()) < g.need:
             return Outcome([ZERO] * comp.n, "infeasible")
