@@ -10,6 +10,7 @@ from solidaire.ledger.selectors import calls_figures
 from solidaire.ledger.services import LedgerError, commitment_create, ledger_commit
 from solidaire.reviews.models import Review
 from solidaire.selection.models import Award, Decision
+from solidaire.selection.selectors import scenario_difference, scenario_totals
 from solidaire.selection.services import (
     SelectionError,
     decision_adopt,
@@ -134,8 +135,6 @@ def test_unsolved_scenario_cannot_be_adopted(call, setup):
 
 @pytest.mark.django_db
 def test_scenario_totals_and_difference_with_rank_and_cut(call, setup):
-    from solidaire.selection.selectors import scenario_difference, scenario_totals
-
     label = setup["fy"].label
     merit = scenario_solve(scenario=scenario_create(call=call, name="Mérite", actor=None))
     rank = scenario_solve(
