@@ -16,7 +16,17 @@ ROOT = Path(__file__).resolve().parents[2]
 READ_SETTINGS = (
     "import django; django.setup(); from django.conf import settings; print(settings.DEBUG)"
 )
-_OURS = ("DEBUG", "SECRET_KEY", "SECRET_KEY_FILE", "ALLOWED_HOSTS", "DATABASE_URL", "EMAIL_BACKEND")
+# Variables the settings read, plus one the browser tests set in this process
+# (Playwright's event loop) that a deployment must not have.
+_OURS = (
+    "DEBUG",
+    "SECRET_KEY",
+    "SECRET_KEY_FILE",
+    "ALLOWED_HOSTS",
+    "DATABASE_URL",
+    "EMAIL_BACKEND",
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
+)
 GOOD_KEY = secrets.token_urlsafe(64)  # 86 characters
 
 
