@@ -13,6 +13,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from solidaire.accounts.permissions import COORDINATOR, EVALUATOR, TRUSTEE_FINANCE, Roles
@@ -33,7 +34,7 @@ HOME_ROWS = 10
 @dataclass(frozen=True)
 class NavItem:
     url_name: str
-    label: str
+    label: str | Promise
 
 
 def nav_for(roles: Roles) -> list[NavItem]:

@@ -8,7 +8,7 @@ from solidaire.accounts.models import User
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     fieldsets = (
-        *DjangoUserAdmin.fieldsets,
+        *(DjangoUserAdmin.fieldsets or ()),
         (_("Solidaire"), {"fields": ("is_ministry_observer", "preferred_language")}),
     )
     list_display = (

@@ -16,7 +16,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.contrib.auth.models import AnonymousUser
 from django.utils.translation import gettext_lazy as _
+
+from solidaire.accounts.models import User
 
 COORDINATOR = "coordinator"
 COMMITTEE = "committee"
@@ -25,6 +28,8 @@ TRUSTEE_FINANCE = "trustee_finance"
 PROGRAMME_ROLES = (COORDINATOR, COMMITTEE, EVALUATOR, TRUSTEE_FINANCE)
 
 Decision = tuple[bool, str]
+# Whoever asks: a signed-in user or an anonymous visitor.
+Person = User | AnonymousUser
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,7 @@ from django.db.models import DecimalField, OuterRef, Q, QuerySet, Subquery, Sum,
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
-from solidaire.accounts.models import User
-from solidaire.accounts.permissions import ANONYMOUS, Roles, check
+from solidaire.accounts.permissions import ANONYMOUS, Person, Roles, check
 from solidaire.applications.models import OrganisationMember, Proposal, RequestedAmount
 from solidaire.ledger.models import LedgerEntry
 from solidaire.programmes.access import programme_roles_of
@@ -20,7 +19,7 @@ _MONEY = DecimalField(max_digits=14, decimal_places=2)
 FUNDED_STATUSES = (Proposal.Status.FUNDED, Proposal.Status.ACTIVE, Proposal.Status.CLOSED)
 
 
-def roles_for(user: User) -> Roles:
+def roles_for(user: Person) -> Roles:
     """Everything permissions need to know about ``user``, read once per request."""
     if not user.is_authenticated:
         return ANONYMOUS
@@ -68,7 +67,7 @@ def awarded_amount_expression(commitment: str = "commitment") -> Coalesce:
     )
 
 
-def proposals_for_user(user: User) -> QuerySet[Proposal]:
+def proposals_for_user(user: Person) -> QuerySet[Proposal]:
     """The proposals of the organisations ``user`` belongs to, with the
     amounts requested and awarded, newest call first."""
     roles = roles_for(user)
@@ -80,7 +79,7 @@ def proposals_for_user(user: User) -> QuerySet[Proposal]:
     )
 
 
-def proposal_for_user(user: User, pk: int) -> Proposal:
+def proposal_for_user(user: Person, pk: int) -> Proposal:
     """Proposal ``pk`` with what its page shows, or 404 when ``user`` may not
     see it (another organisation's applicant learns nothing, not even that
     it exists)."""

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 from django.http import Http404
 
-from solidaire.accounts.models import User
-from solidaire.accounts.permissions import ANONYMOUS, Roles, check
+from solidaire.accounts.permissions import ANONYMOUS, Person, Roles, check
 from solidaire.programmes.models import Programme, ProgrammeRole
 
 _CACHE = "_solidaire_programme_roles"
 
 
-def programme_roles_of(user: User) -> frozenset[tuple[int, str]]:
+def programme_roles_of(user: Person) -> frozenset[tuple[int, str]]:
     """``(programme id, role)`` pairs of ``user``, read once per request:
     the result is kept on the user object, which lives as long as the request."""
     if not user.is_authenticated:
@@ -26,7 +25,7 @@ def programme_roles_of(user: User) -> frozenset[tuple[int, str]]:
     return cached
 
 
-def programme_roles_for(user: User) -> Roles:
+def programme_roles_for(user: Person) -> Roles:
     """The programme part of a person's roles (organisations are known only
     to the layers above; see ``solidaire.applications.access.roles_for``)."""
     if not user.is_authenticated:
@@ -39,7 +38,7 @@ def programme_roles_for(user: User) -> Roles:
     )
 
 
-def programme_for_user(user: User, slug: str) -> Programme:
+def programme_for_user(user: Person, slug: str) -> Programme:
     """The programme ``slug`` if ``user`` may see its figures, else 404 (a
     stranger learns nothing, not even that the programme exists)."""
     programme = Programme.objects.select_related("region").filter(slug=slug).first()

@@ -6,23 +6,22 @@ from __future__ import annotations
 from django.db.models import Exists, OuterRef
 from django.http import Http404
 
-from solidaire.accounts.models import User
-from solidaire.accounts.permissions import check
+from solidaire.accounts.permissions import Person, check
 from solidaire.applications.access import requested_amount_expression, roles_for
 from solidaire.reviews.models import ConflictDeclaration, Review
 
 
-def conflicted_expression(user: User) -> Exists:
-    """True when ``user`` declared a conflict on the review's proposal."""
+def conflicted_expression(user_id: int) -> Exists:
+    """True when user ``user_id`` declared a conflict on the review's proposal."""
     return Exists(
-        ConflictDeclaration.objects.filter(proposal=OuterRef("proposal"), user_id=user.pk)
+        ConflictDeclaration.objects.filter(proposal=OuterRef("proposal"), user_id=user_id)
     )
 
 
-def review_for_user(user: User, pk: int) -> Review:
+def review_for_user(user: Person, pk: int) -> Review:
     """Review ``pk`` with its proposal and scores, or 404 when it is not
     ``user``'s or when ``user`` declared a conflict on the proposal."""
-    if not user.is_authenticated:
+    if user.pk is None:
         raise Http404
     review = (
         Review.objects.select_related(
@@ -30,7 +29,7 @@ def review_for_user(user: User, pk: int) -> Review:
         )
         .prefetch_related("scores__criterion", "proposal__territories")
         .annotate(
-            conflicted=conflicted_expression(user),
+            conflicted=conflicted_expression(user.pk),
             requested=requested_amount_expression("proposal"),
         )
         .filter(pk=pk)
