@@ -86,7 +86,15 @@ class _MeritState:
         self.comp = comp
         self.rem = comp.caps.copy()
         self.org_count = np.zeros(len(comp.org_names), dtype=np.int64)
-        self.group_count = [0] * len(comp.groups)
+        self.member_of = (
+            np.array([g.members for g in comp.groups], dtype=np.bool_)
+            if comp.groups
+            else np.zeros((0, comp.n), dtype=np.bool_)
+        )
+        self.need = np.array([g.need for g in comp.groups], dtype=np.int64)
+        self.group_count = np.zeros(len(comp.groups), dtype=np.int64)
+        self.forced_idx = np.nonzero(comp.forced)[0]
+        self.usage_min_t = np.ascontiguousarray(comp.usage_min.T)
         self.fractions = [ZERO] * comp.n
 
     def fund(self, i: int, f: Decimal) -> None:
@@ -94,12 +102,14 @@ class _MeritState:
         self.fractions[i] = f
         self.rem -= usage_of(comp, i, f)
         self.org_count[comp.org[i]] += 1
-        for k, g in enumerate(comp.groups):
-            if g.members[i]:
-                self.group_count[k] += 1
+        self.group_count += self.member_of[:, i]
 
     def still_needed(self) -> list[int]:
-        return [max(0, g.need - c) for g, c in zip(self.comp.groups, self.group_count, strict=True)]
+        return [int(x) for x in self.needed()]
+
+    def needed(self) -> IntArray:
+        out: IntArray = np.maximum(0, self.need - self.group_count)
+        return out
 
     def org_full(self, i: int) -> bool:
         cap = self.comp.org_cap
@@ -108,43 +118,52 @@ class _MeritState:
     def prune(self, witness: set[int], pos: int) -> set[int]:
         """Keep only the later proposals a lock or a minimum needs, at min_fraction."""
         comp = self.comp
-        w = {j for j in witness if comp.rank_of[j] > pos}
-        needed = self.still_needed()
-        counts = [int(sum(1 for j in w if g.members[j])) for g in comp.groups]
-        for j in sorted(w, key=lambda j: -comp.rank_of[j]):
-            if comp.forced[j]:
+        later = [j for j in witness if comp.rank_of[j] > pos]
+        if not later:
+            return set()
+        w = np.array(later, dtype=np.int64)
+        w = w[np.argsort(-comp.rank_of[w], kind="stable")]
+        needed = self.needed().tolist()
+        sub = self.member_of[:, w]
+        counts = sub.sum(axis=1).tolist()
+        keep = np.ones(w.size, dtype=np.bool_)
+        forced = comp.forced[w].tolist()
+        rows, cols = np.nonzero(sub.T)  # (position in w, group), by position
+        groups_of: list[list[int]] = [[] for _ in range(w.size)]
+        for t, k in zip(rows.tolist(), cols.tolist(), strict=True):
+            groups_of[t].append(k)
+        for t in range(w.size):
+            if forced[t]:
                 continue
-            if all(
-                not g.members[j] or counts[k] - 1 >= needed[k] for k, g in enumerate(comp.groups)
-            ):
-                w.discard(j)
-                for k, g in enumerate(comp.groups):
-                    if g.members[j]:
-                        counts[k] -= 1
-        return w
+            gs = groups_of[t]
+            if all(counts[k] - 1 >= needed[k] for k in gs):
+                keep[t] = False
+                for k in gs:
+                    counts[k] -= 1
+        return {int(j) for j in w[keep]}
 
     def witness_ok(self, i: int, f: Decimal, witness: set[int], pos: int) -> bool:
         comp = self.comp
-        w = [j for j in witness if j != i]
         rem = self.rem - usage_of(comp, i, f)
-        if w and np.any(comp.usage_min[:, w].sum(axis=1) > rem):
-            return False
         if np.any(rem < 0):
+            return False
+        if not witness and not self.forced_idx.size:
+            return not bool((self.needed() > self.member_of[:, i]).any())
+        w = np.fromiter((j for j in witness if j != i), dtype=np.int64)
+        w = w[comp.rank_of[w] > pos]
+        if w.size and np.any(self.usage_min_t[w].sum(axis=0) > rem):
             return False
         if comp.org_cap is not None:
             counts = self.org_count.copy()
             counts[comp.org[i]] += 1
-            for j in w:
-                counts[comp.org[j]] += 1
+            np.add.at(counts, comp.org[w], 1)
             if counts.max() > comp.org_cap:
                 return False
-        needed = self.still_needed()
-        for k, g in enumerate(comp.groups):
-            have = int(g.members[i]) + sum(1 for j in w if g.members[j])
-            if have < needed[k]:
-                return False
-        later_forced = [j for j in np.nonzero(comp.forced)[0] if comp.rank_of[j] > pos]
-        return all(j in witness for j in later_forced)
+        have = self.member_of[:, i].astype(np.int64) + self.member_of[:, w].sum(axis=1)
+        if np.any(have < self.needed()):
+            return False
+        later_forced = self.forced_idx[comp.rank_of[self.forced_idx] > pos]
+        return all(int(j) in witness for j in later_forced)
 
     def spec(self, pos: int, extra: int | None, cost: FloatArray) -> MipSpec:
         """Sub-problem over the later proposals that a lock or an unmet minimum could use."""
@@ -242,9 +261,11 @@ def merit_order(comp: Compiled, labels: tuple[str, ...], time_limit: float) -> O
             witness = new_witness
         if f == ZERO:
             continue
+        # Pruning can only drop more when i was in the witness or met part of a minimum.
+        touched = i in witness or bool((state.member_of[:, i] & (state.needed() > 0)).any())
         state.fund(i, f)
         witness.discard(i)
-        if constrained:
+        if constrained and touched:
             witness = state.prune(witness, pos)
     total = objective_value(comp.score, state.fractions)
     return Outcome(
