@@ -9,6 +9,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("", include("solidaire.accounts.urls")),
     path("", include("solidaire.reporting.urls")),
+    path("", include("solidaire.selection.urls")),
     path("programmes/<slug:slug>/", views.programme_detail, name="programme_detail"),
     path("demandes/", views.proposal_list, name="proposal_list"),
     path("demandes/<int:pk>/", views.proposal_detail, name="proposal_detail"),
