@@ -39,6 +39,12 @@ def _proposal(call, stream, *, score, amount, territory="2434", organisation=Non
     return proposal
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    # Every review's evaluator is a new user; the default hasher is slow on purpose.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def setup(call):
     """One regional stream of 100 000 $: the best proposal (60 000 $) blocks
