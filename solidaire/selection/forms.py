@@ -9,12 +9,13 @@ from typing import Any
 
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
+from django.forms.boundfield import BoundWidget
 from django.utils.translation import gettext_lazy as _
 
 from solidaire.programmes.models import Priority, Territory
 from solidaire.selection.models import Scenario
 
-OBJECTIVE_HELP = {
+OBJECTIVE_HELP: dict[str, object] = {
     Scenario.Objective.MERIT_ORDER: _(
         "Proposals are taken from the best score down; one is skipped only when the money "
         "or a rule leaves no room. Minimums and locks may bring a lower-scored proposal in, "
@@ -29,7 +30,7 @@ OBJECTIVE_HELP = {
         "proposals, whatever their size."
     ),
 }
-METHOD_HELP = {
+METHOD_HELP: dict[str, object] = {
     Scenario.Method.OPTIMAL: _(
         "The best selection the rules allow, computed exactly (integer programming)."
     ),
@@ -126,12 +127,14 @@ class ScenarioForm(forms.Form):
             self.fields[name] = _count_field(p.name)
             self.priority_fields.append((name, p.code))
 
-    def options_with_help(self, name: str) -> list[tuple[forms.BoundWidget, object]]:
+    def options_with_help(self, name: str) -> list[tuple[BoundWidget, object]]:
         """The radio buttons of ``name``, each with its plain-language help,
         tied to the button by ``aria-describedby``."""
-        helps: Mapping[str, object] = {"method": METHOD_HELP, "objective": OBJECTIVE_HELP}.get(
-            name, {}
-        )
+        all_helps: dict[str, Mapping[str, object]] = {
+            "method": METHOD_HELP,
+            "objective": OBJECTIVE_HELP,
+        }
+        helps = all_helps.get(name, {})
         options = []
         for radio in self[name]:
             help_text = helps.get(str(radio.data["value"]), "")
@@ -140,10 +143,10 @@ class ScenarioForm(forms.Form):
             options.append((radio, help_text))
         return options
 
-    def method_options(self) -> list[tuple[forms.BoundWidget, object]]:
+    def method_options(self) -> list[tuple[BoundWidget, object]]:
         return self.options_with_help("method")
 
-    def objective_options(self) -> list[tuple[forms.BoundWidget, object]]:
+    def objective_options(self) -> list[tuple[BoundWidget, object]]:
         return self.options_with_help("objective")
 
     def territory_bound_fields(self) -> list[forms.BoundField]:
@@ -241,10 +244,12 @@ class SensitivityForm(forms.Form):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["pool"].choices = list(pools)
-        self.fields["fiscal_year"].choices = [("", _("Each fiscal year"))] + [
-            (fy, fy) for fy in fiscal_years
-        ]
+        pool_field = self.fields["pool"]
+        year_field = self.fields["fiscal_year"]
+        assert isinstance(pool_field, forms.ChoiceField)
+        assert isinstance(year_field, forms.ChoiceField)
+        pool_field.choices = list(pools)
+        year_field.choices = [("", _("Each fiscal year"))] + [(fy, fy) for fy in fiscal_years]
 
     def clean_delta(self) -> Decimal:
         delta: Decimal = self.cleaned_data["delta"]

@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from solidaire.accounts.models import User
 from solidaire.accounts.permissions import COMMITTEE, COORDINATOR, Roles
 from solidaire.accounts.permissions import Decision as Allowed
 from solidaire.applications.access import roles_for
@@ -298,6 +299,7 @@ def scenario_adopt(request: HttpRequest, programme: str, number: int, pk: int) -
     form = AdoptForm(request.POST)
     if not form.is_valid():
         return _detail_page(request, call, roles, scenario, adopt_form=form)
+    assert isinstance(request.user, User)  # login_required
     try:
         decision = decision_adopt(
             scenario=scenario,
