@@ -196,7 +196,7 @@ def test_creating_a_scenario_solves_it_beside_the_rank_and_cut(call, setup):
     # (and misses the territory minimum); the differences are said in words.
     assert f'data-diff="here" data-ref="{setup["small_a"].reference}"' in html
     assert f'data-diff="rank" data-ref="{setup["best"].reference}"' in html
-    assert "＋ funded here only" in html and "− funded by rank-and-cut only" in html
+    assert "+ funded here only" in html and "− funded by rank-and-cut only" in html
     assert "Volet régional" in html
     assert "Charlevoix" in html  # territory 2415's name in the totals
     assert "$100,000.00" in html or "100\xa0000,00\xa0$" in html
