@@ -65,6 +65,19 @@ class Commitment(models.Model):
         return self.label
 
 
+class LedgerEntryQuerySet(models.QuerySet["LedgerEntry"]):
+    """Bulk writes would bypass the model's append-only guard: refuse them too."""
+
+    def update(self, **kwargs: object) -> int:
+        raise ValueError("Ledger entries are append-only; record a correcting entry.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise ValueError("Ledger entries are append-only; record a correcting entry.")
+
+    def bulk_update(self, *args: object, **kwargs: object) -> int:
+        raise ValueError("Ledger entries are append-only; record a correcting entry.")
+
+
 class LedgerEntry(models.Model):
     """One append-only movement of money. Corrections are new entries."""
 
@@ -95,6 +108,8 @@ class LedgerEntry(models.Model):
         verbose_name=_("recorded by"),
     )
     memo = models.CharField(_("memo"), max_length=300, blank=True)
+
+    objects = LedgerEntryQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("ledger entry")
