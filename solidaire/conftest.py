@@ -10,6 +10,12 @@ import pytest
 from solidaire.testing import factories as f
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):  # type: ignore[no-untyped-def]
+    # Tests create many users; the production hasher is slow on purpose.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def programme(db):  # type: ignore[no-untyped-def]
     return f.ProgrammeFactory(years=[Decimal("840000.00")] * 5)

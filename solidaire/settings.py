@@ -125,6 +125,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "solidaire.context_processors.navigation",
             ],
             "builtins": ["solidaire.common.templatetags.solidaire"],
         },

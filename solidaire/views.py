@@ -16,7 +16,7 @@ from django.shortcuts import render
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from solidaire.accounts.permissions import COORDINATOR, EVALUATOR, TRUSTEE_FINANCE, Roles
+from solidaire.accounts.permissions import COORDINATOR, EVALUATOR, TRUSTEE_FINANCE, Roles, allowed
 from solidaire.agreements.selectors import payment_totals, payments_for_programmes
 from solidaire.applications.access import proposal_for_user, proposals_for_user, roles_for
 from solidaire.programmes.access import programme_for_user
@@ -59,6 +59,11 @@ def _single_programme(programmes: list[Programme]) -> Programme | None:
     return next(iter(distinct.values())) if len(distinct) == 1 else None
 
 
+def _selection_programmes(roles: Roles, programmes: list[Programme]) -> set[int]:
+    """Programmes whose calls this person may open the selection pages of."""
+    return {p.pk for p in programmes if allowed(roles, "selection.build", programme_id=p.pk)}
+
+
 def _render(
     request: HttpRequest,
     template: str,
@@ -91,6 +96,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "overviews": overviews,
         "is_observer": roles.ministry_observer,
         "row_limit": HOME_ROWS,
+        "selection_programmes": _selection_programmes(roles, [o.programme for o in overviews]),
     }
     if roles.has_any_role(EVALUATOR):
         reviews = reviews_for_evaluator(request.user)
@@ -121,7 +127,10 @@ def programme_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return _render(
         request,
         "programmes/programme_detail.html",
-        {"overview": overview},
+        {
+            "overview": overview,
+            "selection_programmes": _selection_programmes(roles_for(request.user), [programme]),
+        },
         roles_for(request.user),
         programme,
     )

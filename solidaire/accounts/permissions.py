@@ -126,12 +126,32 @@ def view_call_results(roles: Roles, *, decided: bool, published: bool) -> Decisi
     return False, str(_("The results of this call are not public yet."))
 
 
+def build_scenarios(roles: Roles, *, programme_id: int) -> Decision:
+    """Scenarios of a call: the programme's coordination and committee."""
+    if not roles.authenticated:
+        return False, _("Sign in first.")
+    if roles.superuser or roles.has_role(programme_id, COORDINATOR, COMMITTEE):
+        return True, ""
+    return False, _("Only the programme's coordination and committee build scenarios.")
+
+
+def adopt_scenario(roles: Roles, *, programme_id: int) -> Decision:
+    """Recording the committee's decision: the programme's coordination."""
+    if not roles.authenticated:
+        return False, _("Sign in first.")
+    if roles.superuser or roles.has_role(programme_id, COORDINATOR):
+        return True, ""
+    return False, _("Only the programme's coordination records the committee's decision.")
+
+
 PERMISSIONS: dict[str, Callable[..., Decision]] = {
     "programme.view_figures": view_programme_figures,
     "proposal.view": view_proposal,
     "review.view": view_review,
     "payment.view": view_payments,
     "call.view_results": view_call_results,
+    "selection.build": build_scenarios,
+    "selection.adopt": adopt_scenario,
 }
 
 

@@ -22,8 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from solidaire.accounts.models import User
-from solidaire.accounts.permissions import COMMITTEE, COORDINATOR, Roles
-from solidaire.accounts.permissions import Decision as Allowed
+from solidaire.accounts.permissions import Roles, allowed, check
 from solidaire.applications.access import roles_for
 from solidaire.calls.models import Call
 from solidaire.ledger.services import LedgerError
@@ -56,24 +55,6 @@ SOLVE_TIME_LIMIT = 10.0
 # Rules in the shape of solidaire.accounts.permissions (pure, (allowed, reason)).
 
 
-def build_scenarios(roles: Roles, *, programme_id: int) -> Allowed:
-    """Scenarios of a call: the programme's coordination and committee."""
-    if not roles.authenticated:
-        return False, _("Sign in first.")
-    if roles.superuser or roles.has_role(programme_id, COORDINATOR, COMMITTEE):
-        return True, ""
-    return False, _("Only the programme's coordination and committee build scenarios.")
-
-
-def adopt_scenario(roles: Roles, *, programme_id: int) -> Allowed:
-    """Recording the committee's decision: the programme's coordination."""
-    if not roles.authenticated:
-        return False, _("Sign in first.")
-    if roles.superuser or roles.has_role(programme_id, COORDINATOR):
-        return True, ""
-    return False, _("Only the programme's coordination records the committee's decision.")
-
-
 def call_for_selection(request: HttpRequest, programme: str, number: int) -> tuple[Call, Roles]:
     """The call if the person may build its scenarios, else 404 (a stranger
     learns nothing, not even that the call exists)."""
@@ -85,7 +66,7 @@ def call_for_selection(request: HttpRequest, programme: str, number: int) -> tup
     if call is None:
         raise Http404
     roles = roles_for(request.user)
-    if not build_scenarios(roles, programme_id=call.programme_id)[0]:
+    if not allowed(roles, "selection.build", programme_id=call.programme_id):
         raise Http404
     return call, roles
 
@@ -183,7 +164,7 @@ def call_scenarios(request: HttpRequest, programme: str, number: int) -> HttpRes
         {
             "selection": call_selection(call),
             "form": form,
-            "may_adopt": adopt_scenario(roles, programme_id=call.programme_id)[0],
+            "may_adopt": allowed(roles, "selection.adopt", programme_id=call.programme_id),
         },
     )
 
@@ -243,7 +224,7 @@ def _detail_page(
             "locks_form": locks_form,
             "adopt_form": adopt_form or AdoptForm(),
             "adopt_error": adopt_error,
-            "may_adopt": adopt_scenario(roles, programme_id=call.programme_id)[0],
+            "may_adopt": allowed(roles, "selection.adopt", programme_id=call.programme_id),
             "lock_rows": list(zip(detail.proposals, locks_form.lock_bound_fields(), strict=True)),
         },
     )
@@ -293,8 +274,8 @@ def scenario_adopt(request: HttpRequest, programme: str, number: int, pk: int) -
     the service: decision, ledger commitments, proposals funded or declined)."""
     call, roles = call_for_selection(request, programme, number)
     scenario = scenario_for_selection(call, pk)
-    allowed, reason = adopt_scenario(roles, programme_id=call.programme_id)
-    if not allowed:
+    may, reason = check(roles, "selection.adopt", programme_id=call.programme_id)
+    if not may:
         return _detail_page(request, call, roles, scenario, adopt_error=reason)
     form = AdoptForm(request.POST)
     if not form.is_valid():

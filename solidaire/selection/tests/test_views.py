@@ -40,9 +40,10 @@ def _proposal(call, stream, *, score, amount, territory="2434", organisation=Non
 
 
 @pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    # Every review's evaluator is a new user; the default hasher is slow on purpose.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def english(settings):
+    # These tests read the pages' English wording; the French is checked by
+    # the catalogue tests and the pages' own tests.
+    settings.LANGUAGE_CODE = "en"
 
 
 @pytest.fixture
