@@ -3,10 +3,20 @@
 from __future__ import annotations
 
 import pytest
+from django.utils import translation
 
 from solidaire.accounts import permissions as p
 from solidaire.accounts.permissions import ANONYMOUS, Roles, check
 from solidaire.programmes.models import ProgrammeRole
+
+
+@pytest.fixture(autouse=True)
+def english():
+    # These tests read the services' messages in English; French is the
+    # default, checked by the catalogue tests.
+    with translation.override("en"):
+        yield
+
 
 PROGRAMME = 7
 OTHER_PROGRAMME = 8

@@ -3,6 +3,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from solidaire.agreements.models import Agreement, Payment, Report
 from solidaire.agreements.services import (
@@ -17,6 +18,15 @@ from solidaire.ledger.models import LedgerEntry
 from solidaire.ledger.selectors import programme_balances
 from solidaire.ledger.services import commitment_create, ledger_commit
 from solidaire.testing import factories as f
+
+
+@pytest.fixture(autouse=True)
+def english():
+    # These tests read the services' messages in English; French is the
+    # default, checked by the catalogue tests.
+    with translation.override("en"):
+        yield
+
 
 S = Proposal.Status
 AMOUNTS = [Decimal("30000.00"), Decimal("25000.00"), Decimal("12345.67")]

@@ -3,7 +3,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from solidaire.applications.models import Proposal
 from solidaire.applications.services import (
@@ -14,6 +14,15 @@ from solidaire.applications.services import (
 )
 from solidaire.audit.models import AuditEvent
 from solidaire.testing import factories as f
+
+
+@pytest.fixture(autouse=True)
+def english():
+    # These tests read the services' messages in English; French is the
+    # default, checked by the catalogue tests.
+    with translation.override("en"):
+        yield
+
 
 S = Proposal.Status
 
