@@ -1,8 +1,8 @@
 """Two coordinators commit 60 % of the same envelope at the same moment:
 exactly one succeeds, and the envelope is never over-committed.
 
-Real threads with their own database connections, so the test needs real
-transactions (``transaction=True``). PostgreSQL serialises the two writers
+Real threads with their own database connections, so the test works on
+committed rows, outside the test transaction. PostgreSQL serialises the two writers
 with ``select_for_update`` on the fiscal year; SQLite with IMMEDIATE
 transactions, which take the write lock at BEGIN.
 """
@@ -19,9 +19,10 @@ from pathlib import Path
 
 import pytest
 from django.db import connection, connections
-from django.db.models import Q, Sum
+from django.db.models import Q, QuerySet, Sum
 
-from solidaire.ledger.models import LedgerEntry
+from solidaire.audit.models import AuditEvent
+from solidaire.ledger.models import Commitment, LedgerEntry
 from solidaire.ledger.services import LedgerError, commitment_create, ledger_commit
 from solidaire.testing import factories as f
 
@@ -29,16 +30,39 @@ ENVELOPE = Decimal("100000.00")
 SHARE = Decimal("60000.00")
 
 
-# serialized_rollback: the flush that ends a transactional test also empties
-# the reference data (regions, territories) loaded by migrations; this puts
-# it back before the test.
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.fixture
+def committed_rows(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
+    """Real, committed rows that threads on other connections can see.
+
+    Not ``django_db(transaction=True)``: the flush that ends such a test
+    would also empty the regions and territories loaded by migrations, which
+    later transactional tests (the browser walk) need. The rows made here
+    are removed here instead.
+    """
+    with django_db_blocker.unblock():
+        programme = f.ProgrammeFactory(years=[ENVELOPE])
+        try:
+            yield programme
+        finally:
+            commitments = Commitment.objects.filter(programme=programme)
+            AuditEvent.objects.filter(
+                object_type="ledger.commitment",
+                object_id__in=[str(pk) for pk in commitments.values_list("pk", flat=True)],
+            ).delete()
+            # The ledger refuses deletes (append-only), through its model and
+            # its manager; a plain QuerySet undoes only this test's own rows.
+            QuerySet(LedgerEntry).filter(commitment__programme=programme).delete()
+            commitments.delete()
+            programme.fiscal_years.all().delete()
+            programme.delete()
+
+
 # SQLite's test database lives in memory, where threads lock tables instead
 # of waiting; the SQLite race runs on a database file in the next test.
 @pytest.mark.skipif(connection.vendor == "sqlite", reason="runs on PostgreSQL")
 @pytest.mark.parametrize("attempt", range(3))
-def test_concurrent_over_commit_is_refused(attempt: int) -> None:
-    programme = f.ProgrammeFactory(years=[ENVELOPE])
+def test_concurrent_over_commit_is_refused(attempt: int, committed_rows) -> None:  # type: ignore[no-untyped-def]
+    programme = committed_rows
     fy = programme.fiscal_years.get()
     commitments = [
         commitment_create(programme=programme, reference=f"race-{attempt}-{i}", label=f"R{i}")
@@ -85,7 +109,8 @@ from django.core.management import call_command
 from django.db import connections
 call_command("migrate", verbosity=0)
 from solidaire.ledger.services import LedgerError, commitment_create, ledger_commit
-from solidaire.ledger.models import LedgerEntry
+from solidaire.audit.models import AuditEvent
+from solidaire.ledger.models import Commitment, LedgerEntry
 from solidaire.testing import factories as f
 
 outcomes = []

@@ -6,6 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from solidaire.audit.models import AuditEvent
 from solidaire.ledger.models import LedgerEntry
@@ -20,6 +21,13 @@ from solidaire.ledger.services import (
 from solidaire.testing import factories as f
 
 D = Decimal
+
+
+@pytest.fixture(autouse=True)
+def in_english():  # type: ignore[no-untyped-def]
+    # The refusals are matched on their English msgids; French is the default.
+    with translation.override("en"):
+        yield
 
 
 def _years(programme):  # type: ignore[no-untyped-def]
@@ -85,7 +93,10 @@ def test_commit_beyond_the_envelope_is_refused_and_writes_nothing(programme, yea
     with pytest.raises(LedgerError, match="2020-2021") as refused:
         ledger_commit(commitment=b, amounts={years[0]: D("40000.01")}, actor=None)
 
-    assert "40\xa0000,00\xa0$" in str(refused.value)  # what is left, in Québec format
+    assert "$40,000.00 left" in str(refused.value)
+    with translation.override("fr"), pytest.raises(LedgerError) as refused_fr:
+        ledger_commit(commitment=b, amounts={years[0]: D("40000.01")}, actor=None)
+    assert "40\xa0000,00\xa0$" in str(refused_fr.value)  # what is left, in Québec format
     assert _written() == before
 
 
