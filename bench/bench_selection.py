@@ -10,6 +10,7 @@ objective of ``optimal`` vs ``rank``, status and proven gap; then, for
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import time
@@ -29,10 +30,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="fewer repetitions, no W3")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--only", nargs="*", help="workloads to run (W1 W1-gen W500 W3)")
     args = parser.parse_args()
-    plan = [("W1", 7), ("W500", 3), ("W3", 1)]
+    plan = [("W1", 9), ("W1-gen", 7), ("W500", 3), ("W3", 1)]
     if args.quick:
-        plan = [("W1", 3), ("W500", 1)]
+        plan = [("W1", 5), ("W1-gen", 3), ("W500", 1)]
+    if args.only:
+        plan = [p for p in plan if p[0] in args.only]
+    print(f"# load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}, {os.cpu_count()} CPUs")
     print(
         f"{'workload':8} {'objective':13} {'wall p50':>9} {'HiGHS':>7} {'outside':>8} "
         f"{'optimal':>14} {'rank':>14} {'status':>10} {'gap':>9}"
@@ -70,8 +75,10 @@ def main() -> None:
             gap = "-" if result.gap is None else f"{100 * result.gap:.4f}%"
             print(
                 f"{name:8} total_score @ {limit:.0f} s: status {result.status}, gap {gap}, "
-                f"wall {wall:.2f} s, HiGHS {result.solver_seconds:.2f} s"
+                f"wall {wall:.2f} s, HiGHS {result.solver_seconds:.2f} s, "
+                f"objective {result.objective:.2f}"
             )
+    print(f"# load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print("* rank misses a minimum or a lock (listed in its infeasibility)")
 
 

@@ -1,7 +1,10 @@
 """Reproducible selection instances for the engine benchmark (seeded).
 
-- W1: shaped like the demo's call 1 (69 proposals, 3 streams, 7 territorial
-  sub-envelopes, 5 fiscal years, one initiative per organisation).
+- W1: the demo's call 1 itself, as the application builds its instance
+  (``bench/data/w1-demo-call1.json``, written by ``bench/export_demo_instance.py``).
+- W1-gen: generated, shaped like the demo's call 1 (69 proposals, 3 streams,
+  7 territorial sub-envelopes, 5 fiscal years, one initiative per
+  organisation, 20 % partial funding).
 - W500 / W3: 500 / 10 000 proposals, 5 fiscal years, 8 territories, 3 streams
   (the local one split into territorial sub-envelopes), territory and priority
   minimums, 20 % of proposals accepting partial funding.
@@ -13,6 +16,7 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -27,6 +31,7 @@ CN_TERRITORIES = {  # Capitale-Nationale, 2021 census
     "2423": 588_777,
     "2434": 55_523,
 }
+DEMO_CALL1 = Path(__file__).resolve().parent / "data" / "w1-demo-call1.json"
 PRIORITIES = ["conditions-de-vie", "inclusion", "biens-essentiels", "pouvoir-d-agir"]
 
 
@@ -111,6 +116,9 @@ def generate(
 
 def workload(name: str, seed: int = 1) -> dict[str, Any]:
     if name == "W1":
+        data: dict[str, Any] = json.loads(DEMO_CALL1.read_text())
+        return data
+    if name == "W1-gen":
         return generate(
             69,
             seed=seed,

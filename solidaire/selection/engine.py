@@ -256,6 +256,34 @@ def _cost(comp: Compiled, objective: Objective) -> FloatArray:
     return comp.score.copy()
 
 
+def _integral_cost(
+    instance: Instance, comp: Compiled, objective: Objective
+) -> tuple[tuple[int, ...], float] | None:
+    """The objective as exact integers and their unit: ``cost[i] == ints[i] * unit``.
+
+    Scores are decimals with a finite expansion (parsed from the JSON text), so
+    10**k x score is an integer for k their largest number of decimals; for
+    score_dollars the dollars are integer cents / 100. None when the scores
+    have more than 12 decimals (the solver then uses the float costs).
+    """
+    if objective == "merit_order":
+        return None
+    scores = [p.score for p in instance.proposals]
+    places = max((-int(s.as_tuple().exponent) for s in scores), default=0)
+    places = max(0, places)
+    if places > 12:
+        return None
+    ints = [int(s.scaleb(places)) for s in scores]
+    if any(Decimal(v).scaleb(-places) != s for v, s in zip(ints, scores, strict=True)):
+        return None
+    unit = 10.0**-places
+    if objective == "score_dollars":
+        totals = comp.req.sum(axis=1).tolist()
+        ints = [v * int(t) for v, t in zip(ints, totals, strict=True)]
+        unit /= 100.0
+    return tuple(ints), unit
+
+
 def solve(
     instance: Instance,
     method: Method = "optimal",
@@ -290,7 +318,7 @@ def solve(
         # the explanations still to write (measured ~60 µs per proposal), come off
         # the solver's share.
         left = time_limit - (time.perf_counter() - started) - EXPLAIN_SECONDS_PER_PROPOSAL * comp.n
-        out = optimise(comp, cost, max(0.05, left), starts)
+        out = optimise(comp, cost, max(0.05, left), starts, _integral_cost(instance, comp, chosen))
     unsolved = out.status == "time_limit" and not any(out.fractions)
     if unsolved and bool(comp.forced.any() or comp.groups):
         # No solution found within the time limit although one may exist.

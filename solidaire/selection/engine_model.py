@@ -8,6 +8,7 @@ inside HiGHS can never overspend a pool.
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass
 from decimal import ROUND_FLOOR, Decimal
@@ -30,6 +31,11 @@ ZERO = Decimal(0)
 ONE = Decimal(1)
 # Models with at most this many proposals are solved without root restarts.
 SMALL_MODEL = 200
+# Integer objectives: every partial sum of |c| below 2**53 is exact in a double.
+EXACT_LIMIT = 2**53
+# Absolute gap, in units of an integral objective, at which HiGHS may stop:
+# bound - incumbent < 1 with integer objectives proves the incumbent optimal.
+INTEGRAL_ABS_GAP = 1.0 - 1e-6
 # HiGHS options applied to every solve after the engine's own (for experiments).
 EXTRA_OPTIONS: dict[str, bool | int | float | str] = {}
 
@@ -275,6 +281,44 @@ class MipSpec:
     forced: BoolArray  # over n
     cost: FloatArray  # over n (maximised)
     use_budget: bool = True
+    # Exact integer objective, when known: cost[i] == int_cost[i] * int_unit.
+    # Without it, a cost vector of integral floats is used as is.
+    int_cost: tuple[int, ...] | None = None
+    int_unit: float = 1.0
+
+
+@dataclass(frozen=True)
+class IntegralObjective:
+    """Objective coefficients of the active columns as coprime integers.
+
+    ``value(f) = unit * scale * sum(coef[j] * y[j])``; ``sum(|coef|) < 2**53``
+    so every objective value HiGHS adds up is an exact integer in a double.
+    """
+
+    coef: list[int]
+    scale: int  # the gcd taken out
+    unit: float
+
+
+def integral_objective(spec: MipSpec, active: IntArray) -> IntegralObjective | None:
+    """The active columns' objective as integers, or None when not provably integral."""
+    if spec.int_cost is not None:
+        ints = [int(spec.int_cost[int(i)]) for i in active]
+        unit = spec.int_unit
+    else:
+        c = spec.cost[active]
+        if not bool(np.all(np.isfinite(c))) or bool(np.any(np.abs(c) >= EXACT_LIMIT)):
+            return None
+        if bool(np.any(c != np.round(c))):
+            return None
+        ints = [int(x) for x in c]
+        unit = 1.0
+    g = math.gcd(*ints) if ints else 0
+    if g > 1:
+        ints = [x // g for x in ints]
+    if sum(abs(x) for x in ints) >= EXACT_LIMIT:
+        return None
+    return IntegralObjective(ints, max(g, 1), unit)
 
 
 def new_highs() -> highspy._core._Highs:
@@ -306,10 +350,20 @@ def solve_mip(
     p = partial.size
     num_col = k + p
     cost_active = spec.cost[active]
-    norm = float(np.abs(cost_active).max()) if k else 1.0
-    if norm <= 0:
-        norm = 1.0
-    c = cost_active / norm
+    # All or nothing and an exactly integral objective (gap below one unit
+    # proves optimality): see docs/selection-engine.md, "Integral objectives".
+    exact = integral_objective(spec, active) if p == 0 and gap <= 1e-9 else None
+    if exact is not None:
+        biggest = max((abs(x) for x in exact.coef), default=0)
+        # Dividing by a power of two is exact: the coefficients stay integers
+        # times 2**-m, their partial sums exact, the largest in [1, 2).
+        norm = 2.0 ** math.floor(math.log2(biggest)) if biggest else 1.0
+        c = np.array(exact.coef, dtype=np.float64) / norm
+    else:
+        norm = float(np.abs(cost_active).max()) if k else 1.0
+        if norm <= 0:
+            norm = 1.0
+        c = cost_active / norm
     col_cost = np.concatenate([c * mf, c[partial]])
     col_lower = np.zeros(num_col)
     col_lower[:k] = spec.forced[active].astype(np.float64)
@@ -386,8 +440,12 @@ def solve_mip(
     t0 = time.perf_counter()
     h = new_highs()
     h.setOptionValue("time_limit", max(0.01, float(time_limit)))
-    h.setOptionValue("mip_rel_gap", gap)
-    h.setOptionValue("mip_abs_gap", 1e-12)
+    if exact is not None:
+        h.setOptionValue("mip_rel_gap", 0.0)
+        h.setOptionValue("mip_abs_gap", INTEGRAL_ABS_GAP / norm)
+    else:
+        h.setOptionValue("mip_rel_gap", gap)
+        h.setOptionValue("mip_abs_gap", 1e-12)
     h.setOptionValue("mip_feasibility_tolerance", 1e-7)
     h.setOptionValue("primal_feasibility_tolerance", 1e-9)
     h.setOptionValue("random_seed", 0)
@@ -445,7 +503,10 @@ def solve_mip(
         return MipOutcome("infeasible", None, 0.0, 0.0, seconds)
     has_solution = int(info.primal_solution_status) == 2
     if not has_solution:
-        return MipOutcome("time_limit", None, 0.0, float(info.mip_dual_bound) * norm, seconds)
+        dual = float(info.mip_dual_bound) * norm
+        if exact is not None and math.isfinite(dual):
+            dual = math.floor(dual + 1e-6) * exact.scale * exact.unit
+        return MipOutcome("time_limit", None, 0.0, dual, seconds)
     values = np.asarray(h.getSolution().col_value, dtype=np.float64)
     y = values[:k]
     fv = mf * np.round(y)
@@ -456,6 +517,34 @@ def solve_mip(
     }
     objective = float(info.objective_function_value) * norm
     bound = float(info.mip_dual_bound) * norm
+    if exact is not None:
+        return _integral_outcome(exact, y, bound, status == ms.kOptimal, fractions, seconds)
     if status == ms.kOptimal:
         return MipOutcome("optimal", fractions, objective, max(bound, objective), seconds)
+    return MipOutcome("time_limit", fractions, objective, bound, seconds)
+
+
+def _integral_outcome(
+    exact: IntegralObjective,
+    y: FloatArray,
+    bound_units: float,
+    solver_optimal: bool,
+    fractions: dict[int, Decimal],
+    seconds: float,
+) -> MipOutcome:
+    """Objective and bound of an integral objective, in integers.
+
+    The incumbent's value is added up exactly from the rounded binaries; since
+    every feasible value is an integer, floor(bound) is still a bound (a
+    millionth of slack absorbs the solver's float error in the bound), and the
+    incumbent is optimal as soon as it reaches it.
+    """
+    taken = np.round(y) >= 1
+    value = sum(c for c, t in zip(exact.coef, taken.tolist(), strict=True) if t)
+    ceiling = math.floor(bound_units + 1e-6) if math.isfinite(bound_units) else None
+    factor = exact.scale * exact.unit
+    objective = value * factor
+    if solver_optimal or (ceiling is not None and ceiling <= value):
+        return MipOutcome("optimal", fractions, objective, objective, seconds)
+    bound = math.inf if ceiling is None else max(ceiling * factor, objective)
     return MipOutcome("time_limit", fractions, objective, bound, seconds)

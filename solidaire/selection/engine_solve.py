@@ -404,7 +404,11 @@ def _greedy(comp: Compiled, priority: FloatArray) -> list[Decimal]:
 
 
 def optimise(
-    comp: Compiled, cost: FloatArray, time_limit: float, starts: list[list[Decimal]]
+    comp: Compiled,
+    cost: FloatArray,
+    time_limit: float,
+    starts: list[list[Decimal]],
+    int_cost: tuple[tuple[int, ...], float] | None = None,
 ) -> Outcome:
     """Maximise ``cost . f`` under every rule; independent components solved apart."""
     t_end = time.perf_counter() + time_limit
@@ -437,6 +441,8 @@ def optimise(
             ],
             forced=comp.forced,
             cost=cost,
+            int_cost=None if int_cost is None else int_cost[0],
+            int_unit=1.0 if int_cost is None else int_cost[1],
         )
         share = max(0.05, (t_end - time.perf_counter()) * part.size / max(left, 1))
         left -= part.size
@@ -475,7 +481,11 @@ def optimise(
             if status == "optimal":
                 status = "time_limit"
     return Outcome(
-        fractions, status, objective=value, bound=max(bound, value), solver_seconds=solver_seconds
+        fractions,
+        status,
+        objective=value,
+        bound=value if status == "optimal" else max(bound, value),
+        solver_seconds=solver_seconds,
     )
 
 

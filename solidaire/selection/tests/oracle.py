@@ -168,6 +168,19 @@ def best_value(pl: Plain, objective: str) -> float | None:
     return max(_subset_lp(pl, c, np.nonzero(s)[0]) for s in sets)
 
 
+def best_value_exact(pl: Plain, objective: str) -> Fraction | None:
+    """Exact brute-force optimum (rational arithmetic) of an all-or-nothing instance."""
+    assert all(mf == 1 for mf in pl.mf)
+    sets = all_feasible(pl)
+    if sets.shape[0] == 0:
+        return None
+    if objective == "score_dollars":
+        c = [pl.score[i] * Fraction(int(pl.req[i].sum()), 100) for i in range(len(pl.ids))]
+    else:
+        c = list(pl.score)
+    return max(sum((c[i] for i in np.nonzero(row)[0]), Fraction(0)) for row in sets)
+
+
 def _subset_lp(pl: Plain, c: np.ndarray, chosen: np.ndarray) -> float:
     """max c.f over f_i in [mf_i, 1] (i chosen) under the budgets: a tiny LP."""
     import highspy

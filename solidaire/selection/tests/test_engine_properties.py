@@ -35,7 +35,7 @@ def instances(draw: st.DrawFn, max_n: int = 14, partial: bool = False) -> dict[s
         proposal: dict[str, Any] = {
             "id": f"P{i:02d}",
             "organisation": draw(st.sampled_from(["O1", "O2", "O3", f"O-{i}", f"O-{i}"])),
-            "score": draw(st.sampled_from([50, 60, 70, 72.5, 80, 85, 90, 95])),
+            "score": draw(st.sampled_from([50, 60, 66.67, 70, 72.5, 75.33, 80, 82.5, 85, 90, 95])),
             "pools": its_pools,
             "requested": {fy: f"{draw(st.integers(0, 6)) * 5000}.00" for fy in years},
             "territories": draw(
@@ -90,6 +90,40 @@ def assert_matches_brute_force(data: dict[str, Any], objective: str) -> None:
     assert abs(got - best) <= 1e-6 * max(1.0, abs(best)), (got, best)
     assert abs(result["objective"] - got) <= 1e-5 * max(1.0, abs(got))
     assert result["bound"] >= got - 1e-6 * max(1.0, abs(got))
+
+
+def assert_exact_optimum(data: dict[str, Any], objective: str) -> None:
+    """All or nothing: 'optimal' is the exact optimum, in rational arithmetic."""
+    result = run(data, objective=objective)
+    best = oracle.best_value_exact(oracle.plain(data), objective)
+    if best is None:
+        assert result["status"] == "infeasible", result
+        return
+    assert result["status"] == "optimal", result
+    assert result["gap"] == 0
+    pl = oracle.plain(data)
+    index = {pid: i for i, pid in enumerate(pl.ids)}
+    got = sum(
+        (
+            pl.score[index[f["id"]]]
+            * (
+                Fraction(int(pl.req[index[f["id"]]].sum()), 100)
+                if objective == "score_dollars"
+                else 1
+            )
+            for f in result["funded"]
+        ),
+        Fraction(0),
+    )
+    assert got == best, (got, best)
+
+
+@FAST
+@given(instances(), st.sampled_from(["total_score", "score_dollars"]))
+def test_all_or_nothing_optimum_is_exact(data: dict[str, Any], objective: str) -> None:
+    # Fractional scores such as 82.5 and 75.33: the integral objective scaling
+    # (gap below one unit proves optimality) must still give the exact optimum.
+    assert_exact_optimum(data, objective)
 
 
 @FAST
