@@ -5,6 +5,7 @@ from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from solidaire.calls.models import Call, RequiredDocument, Stream
 from solidaire.common.money import MoneyField
@@ -108,7 +109,7 @@ class Proposal(models.Model):
         FUNDED = "funded", _("Funded")
         DECLINED = "declined", _("Declined")
         ACTIVE = "active", _("Active")
-        CLOSED = "closed", _("Closed")
+        CLOSED = "closed", pgettext_lazy("proposal status", "Closed")
         WITHDRAWN = "withdrawn", _("Withdrawn")
 
     class Scope(models.TextChoices):

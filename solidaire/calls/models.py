@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from solidaire.common.money import MoneyField
 from solidaire.programmes.models import FiscalYear, Programme, Territory
@@ -19,7 +20,7 @@ class Call(models.Model):
         DRAFT = "draft", _("Draft")
         UPCOMING = "upcoming", _("Upcoming")
         OPEN = "open", _("Open")
-        CLOSED = "closed", _("Closed")
+        CLOSED = "closed", pgettext_lazy("call status", "Closed")
         DECIDED = "decided", _("Decided")
 
     programme = models.ForeignKey(
