@@ -129,19 +129,19 @@ def view_call_results(roles: Roles, *, decided: bool, published: bool) -> Decisi
 def build_scenarios(roles: Roles, *, programme_id: int) -> Decision:
     """Scenarios of a call: the programme's coordination and committee."""
     if not roles.authenticated:
-        return False, _("Sign in first.")
+        return False, str(_("Sign in first."))
     if roles.superuser or roles.has_role(programme_id, COORDINATOR, COMMITTEE):
         return True, ""
-    return False, _("Only the programme's coordination and committee build scenarios.")
+    return False, str(_("Only the programme's coordination and committee build scenarios."))
 
 
 def adopt_scenario(roles: Roles, *, programme_id: int) -> Decision:
     """Recording the committee's decision: the programme's coordination."""
     if not roles.authenticated:
-        return False, _("Sign in first.")
+        return False, str(_("Sign in first."))
     if roles.superuser or roles.has_role(programme_id, COORDINATOR):
         return True, ""
-    return False, _("Only the programme's coordination records the committee's decision.")
+    return False, str(_("Only the programme's coordination records the committee's decision."))
 
 
 PERMISSIONS: dict[str, Callable[..., Decision]] = {

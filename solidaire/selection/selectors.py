@@ -63,9 +63,13 @@ def scenario_totals(
     result: dict[str, Any] = scenario.result or {}
     proposals = {p["id"]: p for p in scenario.instance.get("proposals", [])}
     if populations is None:
-        populations = dict(
-            Territory.objects.exclude(population=None).values_list("code", "population")
-        )
+        populations = {
+            code: int(population)
+            for code, population in Territory.objects.exclude(population=None).values_list(
+                "code", "population"
+            )
+            if population is not None
+        }
     by_year: dict[str, Decimal] = defaultdict(lambda: ZERO)
     by_pool: dict[str, Decimal] = defaultdict(lambda: ZERO)
     by_territory: dict[str, Decimal] = defaultdict(lambda: ZERO)
