@@ -122,11 +122,15 @@ def compile_instance(instance: Instance) -> Compiled:
         ("territory", rules.min_per_territory, "territories"),
         ("priority", rules.min_per_priority, "priorities"),
     ):
+        wanted = {key: np.zeros(n, dtype=np.bool_) for key, need in table if need > 0}
+        if wanted:
+            for i, p in enumerate(props):
+                for key in getattr(p, attr):
+                    if key in wanted:
+                        wanted[key][i] = True
         for key, need in table:
-            if need <= 0:
-                continue
-            members = np.array([key in getattr(p, attr) for p in props], dtype=np.bool_)
-            groups.append(MinGroup(kind, key, need, members))
+            if need > 0:
+                groups.append(MinGroup(kind, key, need, wanted[key]))
 
     fundable = np.array(
         [
@@ -261,6 +265,27 @@ def fraction_from_solver(comp: Compiled, i: int, y: float, f: float) -> Decimal:
     return min(ONE, max(mf, Decimal(units).scaleb(-FRACTION_DIGITS)))
 
 
+INTERRUPTS = (
+    highspy.cb.HighsCallbackType.kCallbackSimplexInterrupt,
+    highspy.cb.HighsCallbackType.kCallbackIpmInterrupt,
+    highspy.cb.HighsCallbackType.kCallbackMipInterrupt,
+)
+
+
+def _interrupt_at(h: highspy._core._Highs, deadline: float) -> None:
+    """Stop HiGHS at ``deadline`` (perf_counter), wherever it polls for interrupts."""
+    clock = time.perf_counter
+
+    def check(kind: object, message: str, out: object, data_in: object, user: object) -> None:
+        if data_in is not None and clock() >= deadline:
+            data_in.user_interrupt = True  # type: ignore[attr-defined]
+
+    h.setOptionValue("time_limit", max(0.01, deadline - clock()))
+    h.setCallback(check, None)
+    for kind in INTERRUPTS:
+        h.startCallback(kind)
+
+
 @dataclass(frozen=True)
 class MipOutcome:
     status: str  # "optimal" | "infeasible" | "time_limit"
@@ -336,7 +361,14 @@ def solve_mip(
     starts: list[dict[int, Decimal]] | None = None,
     gap: float = 1e-9,
 ) -> MipOutcome:
-    """Maximise ``cost . f`` over the active proposals under every rule."""
+    """Maximise ``cost . f`` over the active proposals under every rule.
+
+    ``time_limit`` is on the wall clock from this call: building the model
+    counts, and a callback interrupts HiGHS inside presolve-free phases
+    (simplex, interior point, branch and bound) once it is spent, since HiGHS
+    checks its own limit only between steps.
+    """
+    deadline = time.perf_counter() + max(0.0, float(time_limit))
     active = spec.active
     k = active.size
     if k == 0:
@@ -439,7 +471,6 @@ def solve_mip(
 
     t0 = time.perf_counter()
     h = new_highs()
-    h.setOptionValue("time_limit", max(0.01, float(time_limit)))
     if exact is not None:
         h.setOptionValue("mip_rel_gap", 0.0)
         h.setOptionValue("mip_abs_gap", INTEGRAL_ABS_GAP / norm)
@@ -493,6 +524,7 @@ def solve_mip(
     if best_start is not None:
         h.setSolution(num_col, np.arange(num_col, dtype=np.int32), best_start)
 
+    _interrupt_at(h, deadline)
     h.run()
     # Time inside HiGHS: loading the model, the start and the solve.
     seconds = time.perf_counter() - t0

@@ -345,44 +345,85 @@ def _scarcity_ratio(comp: Compiled, cost: FloatArray) -> FloatArray:
     return ratio
 
 
-def _greedy(comp: Compiled, priority: FloatArray) -> list[Decimal]:
+@dataclass(frozen=True)
+class _Rows:
+    """Per proposal, the budget rows it draws on, as Python lists (fast scalar loops).
+
+    Proposal ``i`` owns positions ``start[i]:start[i + 1]`` of ``row``, ``full``
+    (cents at fraction 1) and ``low`` (cents at min_fraction).
+    """
+
+    start: list[int]
+    row: list[int]
+    full: list[int]
+    low: list[int]
+
+    @staticmethod
+    def of(comp: Compiled) -> _Rows:
+        ut = comp.usage.T
+        ii, rr = np.nonzero(ut)
+        start = np.searchsorted(ii, np.arange(comp.n + 1)).tolist()
+        return _Rows(start, rr.tolist(), ut[ii, rr].tolist(), comp.usage_min.T[ii, rr].tolist())
+
+
+def _greedy(comp: Compiled, priority: FloatArray, rows: _Rows | None = None) -> list[Decimal]:
     """A starting solution that meets the minimums whenever a simple pass can.
 
     Locked-in proposals first; then each minimum, those with the fewest
     eligible proposals first, filled by its members in ``priority`` order
-    (highest first); then every other proposal that fits, in the same order. Each proposal gets the largest fraction that fits (at least its
+    (highest first); then every other proposal that fits, in the same order.
+    Each proposal gets the largest fraction that fits (at least its
     min_fraction). Works on any instance; ``violations`` decides whether the
-    result can be used.
+    result can be used. Scalar loops over Python lists: a numpy call per
+    proposal costs more than the few rows a proposal draws on.
     """
     n = comp.n
+    rows = rows or _Rows.of(comp)
+    start, row, full, low = rows.start, rows.row, rows.full, rows.low
     fractions = [ZERO] * n
-    rem = comp.caps.copy()
-    org_count = np.zeros(len(comp.org_names), dtype=np.int64)
-    taken = np.zeros(n, dtype=np.bool_)
-    need = np.array([g.need for g in comp.groups], dtype=np.int64)
+    rem: list[int] = comp.caps.tolist()
+    org_of: list[int] = comp.org.tolist()
+    org_count = [0] * len(comp.org_names)
+    cap = comp.org_cap
+    fundable: list[bool] = comp.fundable.tolist()
+    partial = [mf < ONE for mf in comp.min_fraction]
+    taken = [False] * n
+    need = [g.need for g in comp.groups]
     member_of = (
         np.array([g.members for g in comp.groups], dtype=np.bool_)
         if comp.groups
         else np.zeros((0, n), dtype=np.bool_)
     )
-    usage_min_t = np.ascontiguousarray(comp.usage_min.T)
+    groups_of: list[list[int]] = [[] for _ in range(n)]
+    for k, i in zip(*np.nonzero(member_of), strict=True):
+        groups_of[int(i)].append(int(k))
 
     def take(i: int) -> bool:
-        if taken[i] or not comp.fundable[i]:
+        if taken[i] or not fundable[i]:
             return False
-        if comp.org_cap is not None and org_count[comp.org[i]] >= comp.org_cap:
+        if cap is not None and org_count[org_of[i]] >= cap:
             return False
-        if np.any(usage_min_t[i] > rem):
+        a, b = start[i], start[i + 1]
+        if any(rem[row[t]] < low[t] for t in range(a, b)):
             return False
-        f = max_fraction_fitting(comp, i, rem)
-        if f < comp.min_fraction[i]:
+        if all(rem[row[t]] >= full[t] for t in range(a, b)):
+            f = ONE
+            for t in range(a, b):
+                rem[row[t]] -= full[t]
+        elif partial[i]:
+            f = max_fraction_fitting(comp, i, np.array(rem, dtype=np.int64))
+            if f < comp.min_fraction[i]:
+                return False
+            used = usage_of(comp, i, f)
+            for t in range(a, b):
+                rem[row[t]] -= int(used[row[t]])
+        else:
             return False
         fractions[i] = f
-        rem[:] -= usage_of(comp, i, f)
-        org_count[comp.org[i]] += 1
+        org_count[org_of[i]] += 1
         taken[i] = True
-        if member_of.shape[0]:
-            need[:] -= member_of[:, i]
+        for k in groups_of[i]:
+            need[k] -= 1
         return True
 
     for i in np.nonzero(comp.forced)[0]:
@@ -390,16 +431,16 @@ def _greedy(comp: Compiled, priority: FloatArray) -> list[Decimal]:
     order = np.argsort(-priority, kind="stable")
     # Minimums with the fewest eligible proposals first, each filled in priority order.
     eligible = (member_of & comp.fundable).sum(axis=1)
-    for k in np.argsort(eligible, kind="stable"):
+    for k in np.argsort(eligible, kind="stable").tolist():
         if need[k] <= 0:
             continue
-        for i in order[member_of[k, order]]:
+        for i in order[member_of[k, order]].tolist():
             if need[k] <= 0:
                 break
-            take(int(i))
-    for i in order:
+            take(i)
+    for i in order.tolist():
         if not taken[i]:
-            take(int(i))
+            take(i)
     return fractions
 
 
@@ -414,7 +455,8 @@ def optimise(
     t_end = time.perf_counter() + time_limit
     active = np.nonzero(comp.fundable)[0].astype(np.int64)
     ratio = _scarcity_ratio(comp, cost)
-    candidates = [*starts, _greedy(comp, ratio), _greedy(comp, cost)]
+    rows = _Rows.of(comp)
+    candidates = [*starts, _greedy(comp, ratio, rows), _greedy(comp, cost, rows)]
     good_starts = [s for s in candidates if not violations(comp, s)]
     for g in comp.groups:
         if int(g.members[active].sum()) < g.need:
