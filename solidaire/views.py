@@ -13,11 +13,17 @@ from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from solidaire.accounts.permissions import COORDINATOR, EVALUATOR, TRUSTEE_FINANCE, Roles, allowed
-from solidaire.agreements.selectors import payment_totals, payments_for_programmes
+from solidaire.agreements.selectors import (
+    PAYMENT_STATES,
+    payment_totals,
+    payments_for_programmes,
+    payments_in_state,
+)
 from solidaire.applications.access import proposal_for_user, proposals_for_user, roles_for
 from solidaire.programmes.access import programme_for_user
 from solidaire.programmes.models import Programme
@@ -45,6 +51,7 @@ def nav_for(roles: Roles) -> list[NavItem]:
     if roles.has_any_role(EVALUATOR):
         items.append(NavItem("review_list", _("My reviews")))
     if roles.has_any_role(TRUSTEE_FINANCE, COORDINATOR):
+        items.append(NavItem("agreements:list", _("Agreements")))
         items.append(NavItem("payment_list", _("Payments")))
     return items
 
@@ -193,14 +200,23 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def payment_list(request: HttpRequest) -> HttpResponse:
-    """Payments due and made of the programmes the person pays or coordinates."""
+    """Payments due and made of the programmes the person pays or coordinates,
+    filtered by state (``?etat=due|overdue|paid``)."""
     roles = roles_for(request.user)
-    payments = payments_for_programmes(roles.programmes_with(TRUSTEE_FINANCE, COORDINATOR))
-    page = _page(request, payments)
+    programme_ids = roles.programmes_with(TRUSTEE_FINANCE, COORDINATOR)
+    payments = payments_for_programmes(programme_ids)
+    state = request.GET.get("etat", "")
+    state = state if state in PAYMENT_STATES else ""
+    page = _page(request, payments_in_state(payments, state, timezone.localdate()))
     return _render(
         request,
         "agreements/payment_list.html",
-        {"page": page, "totals": payment_totals(payments)},
+        {
+            "page": page,
+            "totals": payment_totals(payments),
+            "state": state,
+            "ledger_programmes": list(Programme.objects.filter(pk__in=programme_ids)),
+        },
         roles,
         _single_programme([p.agreement.proposal.call.programme for p in page]),
     )

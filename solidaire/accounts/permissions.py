@@ -119,6 +119,58 @@ def view_payments(roles: Roles, *, programme_id: int) -> Decision:
     return False, str(_("Only the trustee's finance officers and the coordination see payments."))
 
 
+def view_agreements(roles: Roles, *, programme_id: int) -> Decision:
+    """Agreements, their schedules and reports: the trustee's finance officers
+    and the programme's coordination (read-only for the latter)."""
+    if (refusal := _signed_in(roles)) is not None:
+        return refusal
+    if roles.superuser or roles.has_role(programme_id, TRUSTEE_FINANCE, COORDINATOR):
+        return _ALLOWED
+    return False, str(
+        _("Only the trustee's finance officers and the coordination see the agreements.")
+    )
+
+
+def view_ledger(roles: Roles, *, programme_id: int) -> Decision:
+    """The ledger's entries of a programme: what the trustee's accountant
+    reconciles with the trustee's books."""
+    if (refusal := _signed_in(roles)) is not None:
+        return refusal
+    if roles.superuser or roles.has_role(programme_id, TRUSTEE_FINANCE, COORDINATOR):
+        return _ALLOWED
+    return False, str(_("Only the trustee's finance officers and the coordination see the ledger."))
+
+
+def _trustee_only(roles: Roles, programme_id: int) -> Decision:
+    # The trustee holds the money: neither the coordination nor a site
+    # administrator issues, signs for, receives or pays on its behalf.
+    if (refusal := _signed_in(roles)) is not None:
+        return refusal
+    if roles.has_role(programme_id, TRUSTEE_FINANCE):
+        return _ALLOWED
+    return False, str(_("Only the trustee's finance officers manage agreements and payments."))
+
+
+def issue_agreement(roles: Roles, *, programme_id: int) -> Decision:
+    """Issuing the agreement of a funded initiative: the trustee."""
+    return _trustee_only(roles, programme_id)
+
+
+def sign_agreement(roles: Roles, *, programme_id: int) -> Decision:
+    """Recording the organisation's signature: the trustee."""
+    return _trustee_only(roles, programme_id)
+
+
+def receive_report(roles: Roles, *, programme_id: int) -> Decision:
+    """Recording a progress or final report as received: the trustee."""
+    return _trustee_only(roles, programme_id)
+
+
+def record_payment(roles: Roles, *, programme_id: int) -> Decision:
+    """Paying an instalment: the trustee."""
+    return _trustee_only(roles, programme_id)
+
+
 def view_call_results(roles: Roles, *, decided: bool, published: bool) -> Decision:
     """The funded initiatives of a call are public once the call is decided."""
     if decided and published:
@@ -149,6 +201,12 @@ PERMISSIONS: dict[str, Callable[..., Decision]] = {
     "proposal.view": view_proposal,
     "review.view": view_review,
     "payment.view": view_payments,
+    "agreement.view": view_agreements,
+    "agreement.issue": issue_agreement,
+    "agreement.sign": sign_agreement,
+    "report.receive": receive_report,
+    "payment.record": record_payment,
+    "ledger.view": view_ledger,
     "call.view_results": view_call_results,
     "selection.build": build_scenarios,
     "selection.adopt": adopt_scenario,

@@ -1,15 +1,20 @@
-"""Reads for the trustee: payments due and made."""
+"""Reads for the trustee: agreements, payments due and made, the ledger's entries."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
 from django.db.models import Count, DecimalField, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 
 from solidaire.agreements.models import Payment
+from solidaire.applications.access import FUNDED_STATUSES, awarded_amount_expression
+from solidaire.applications.models import Proposal
+from solidaire.ledger.models import LedgerEntry
+from solidaire.programmes.models import Programme
 
 _MONEY = DecimalField(max_digits=14, decimal_places=2)
 _ZERO = Value(Decimal("0.00"))
@@ -54,4 +59,95 @@ def payment_totals(payments: QuerySet[Payment]) -> PaymentTotals:
         paid=row["paid"],
         scheduled_count=row["scheduled_count"],
         paid_count=row["paid_count"],
+    )
+
+
+# ----------------------------------------------------------------------------- trustee's pages
+
+
+def funded_proposals_for_programmes(programme_ids: Iterable[int]) -> QuerySet[Proposal]:
+    """Funded initiatives of these programmes, with their agreement (if any),
+    organisation and net committed amount, in one query."""
+    return (
+        Proposal.objects.filter(
+            call__programme__in=list(programme_ids),
+            status__in=FUNDED_STATUSES,
+            commitment__isnull=False,
+        )
+        .select_related("organisation", "call__programme", "agreement")
+        .annotate(awarded=awarded_amount_expression())
+        .order_by("call__programme__name", "call__number", "reference")
+    )
+
+
+@dataclass(frozen=True)
+class CommitmentYear:
+    """One fiscal year of an initiative's commitment, read from the ledger."""
+
+    label: str
+    committed: Decimal
+    paid: Decimal
+
+    @property
+    def unpaid(self) -> Decimal:
+        return self.committed - self.paid
+
+
+def commitment_years(commitment_id: int | None) -> list[CommitmentYear]:
+    """Net committed, paid and unpaid money of a commitment per fiscal year."""
+    if commitment_id is None:
+        return []
+    K = LedgerEntry.Kind
+    rows = (
+        LedgerEntry.objects.filter(commitment_id=commitment_id)
+        .values("fiscal_year__label", "fiscal_year__starts_on")
+        .annotate(
+            committed=Coalesce(Sum("amount", filter=Q(kind=K.COMMIT)), _ZERO, output_field=_MONEY),
+            released=Coalesce(Sum("amount", filter=Q(kind=K.RELEASE)), _ZERO, output_field=_MONEY),
+            paid=Coalesce(Sum("amount", filter=Q(kind=K.PAY)), _ZERO, output_field=_MONEY),
+        )
+        .order_by("fiscal_year__starts_on")
+    )
+    return [
+        CommitmentYear(
+            label=row["fiscal_year__label"],
+            committed=row["committed"] - row["released"],
+            paid=row["paid"],
+        )
+        for row in rows
+    ]
+
+
+PAYMENT_STATES = ("due", "overdue", "paid")
+
+
+def payments_in_state(payments: QuerySet[Payment], state: str, today: date) -> QuerySet[Payment]:
+    """``due``: scheduled; ``overdue``: scheduled and past its due date;
+    ``paid``: made, most recent first. Anything else: every payment."""
+    S = Payment.Status
+    if state == "due":
+        return payments.filter(status=S.SCHEDULED)
+    if state == "overdue":
+        return payments.filter(status=S.SCHEDULED, due_on__lt=today)
+    if state == "paid":
+        return payments.filter(status=S.PAID).order_by("-paid_on", "agreement__number", "sequence")
+    return payments
+
+
+def payments_made_for_programmes(programme_ids: Iterable[int]) -> QuerySet[Payment]:
+    """Payments made, in the order the accountant reconciles them (by date)."""
+    return (
+        payments_for_programmes(programme_ids)
+        .filter(status=Payment.Status.PAID)
+        .select_related("ledger_entry")
+        .order_by("paid_on", "agreement__number", "sequence")
+    )
+
+
+def ledger_entries_for_programme(programme: Programme) -> QuerySet[LedgerEntry]:
+    """Every ledger entry of a programme, newest first, with what a row shows."""
+    return (
+        LedgerEntry.objects.filter(fiscal_year__programme=programme)
+        .select_related("commitment", "fiscal_year", "actor")
+        .order_by("-at", "-id")
     )

@@ -1,0 +1,128 @@
+"""Forms of the trustee's pages: they parse what the finance officer types
+into the arguments of the agreements services, and nothing more. The rules
+(conditions of payment, dates in order, nothing paid twice) live in the
+services."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from solidaire.common.money import to_money
+
+_DATE = forms.DateInput(attrs={"type": "date", "class": "narrow"}, format="%Y-%m-%d")
+_COUNT = forms.NumberInput(attrs={"inputmode": "numeric", "class": "narrow"})
+
+
+class AmountField(forms.CharField):
+    """An amount in dollars, typed the Québec way (``1 234,56``) or the
+    English way (``1,234.56`` / ``1234.56``); exact, never a float."""
+
+    def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
+        text = str(super().to_python(value) or "").strip()
+        if not text:
+            return None
+        text = text.replace("$", "").replace("\xa0", "").replace("\u202f", "").replace(" ", "")
+        # With both marks the last one separates the cents (1,234.56 or
+        # 1.234,56); with one only it is the decimal mark (1234,56).
+        grouping = "," if text.rfind(".") > text.rfind(",") else "."
+        if "," in text and "." in text:
+            text = text.replace(grouping, "")
+        text = text.replace(",", ".")
+        try:
+            amount = Decimal(text)
+        except InvalidOperation:
+            raise ValidationError(
+                _("Enter an amount in dollars, for example 1 234,56."), code="invalid"
+            ) from None
+        if not amount.is_finite():
+            raise ValidationError(_("Enter an amount in dollars, for example 1 234,56."))
+        if amount < 0:
+            raise ValidationError(_("An amount cannot be negative."), code="min_value")
+        if amount >= Decimal("1000000000000"):
+            raise ValidationError(_("This amount is too large."), code="max_value")
+        return to_money(amount)
+
+
+def _date_field(label: Any) -> forms.DateField:
+    return forms.DateField(
+        label=label,
+        widget=_DATE,
+        error_messages={
+            "required": _("Enter a date."),
+            "invalid": _("Enter a date as year-month-day, for example 2021-04-30."),
+        },
+    )
+
+
+def _count_field(label: Any) -> forms.IntegerField:
+    return forms.IntegerField(
+        label=label,
+        required=False,
+        min_value=0,
+        max_value=10_000_000,
+        widget=_COUNT,
+        error_messages={"invalid": _("Enter a whole number.")},
+    )
+
+
+class IssueForm(forms.Form):
+    issued_on = _date_field(_("Issued on"))
+    number = forms.CharField(
+        label=_("Agreement number (optional)"),
+        max_length=30,
+        required=False,
+        help_text=_("Leave empty to number it after the proposal (CAF-reference)."),
+    )
+
+    def clean_number(self) -> str:
+        number = str(self.cleaned_data["number"]).strip()
+        if "/" in number:
+            raise ValidationError(_("An agreement number cannot contain a slash."))
+        if number.isdigit():
+            # The detail page is reached by number or by id: a number made of
+            # digits only could be taken for another agreement's id.
+            raise ValidationError(_("An agreement number needs at least one letter."))
+        return number
+
+
+class SignForm(forms.Form):
+    signed_on = _date_field(_("Signed on"))
+    signatory = forms.CharField(
+        label=_("Signatory"),
+        max_length=200,
+        help_text=_("The person the organisation's board named to sign."),
+        error_messages={"required": _("Name the person who signed.")},
+    )
+
+
+class PaymentForm(forms.Form):
+    paid_on = _date_field(_("Paid on"))
+    confirm = forms.BooleanField(
+        label=_("I confirm that this amount was paid to the organisation."),
+        error_messages={"required": _("Tick the box to confirm the payment.")},
+    )
+
+
+class ReportForm(forms.Form):
+    received_on = _date_field(_("Received on"))
+    people_reached = _count_field(_("People reached"))
+    people_in_poverty_involved = _count_field(_("People living in poverty involved in the work"))
+    partners_mobilised = _count_field(_("Partners mobilised"))
+    spent = AmountField(
+        label=_("Amount spent"),
+        required=False,
+        max_length=30,
+        help_text=_("In dollars, for example 12 345,67."),
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "class": "narrow"}),
+    )
+    narrative = forms.CharField(
+        label=_("Summary of the report"),
+        required=False,
+        max_length=10_000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
