@@ -196,9 +196,87 @@ def adopt_scenario(roles: Roles, *, programme_id: int) -> Decision:
     return False, str(_("Only the programme's coordination records the committee's decision."))
 
 
+def record_screening(roles: Roles, *, programme_id: int) -> Decision:
+    """Eligibility screening of a call's proposals: the programme's coordination."""
+    if (refusal := _signed_in(roles)) is not None:
+        return refusal
+    if roles.superuser or roles.has_role(programme_id, COORDINATOR):
+        return _ALLOWED
+    return False, str(_("Only the programme's coordination screens proposals."))
+
+
+def assign_reviews(roles: Roles, *, programme_id: int) -> Decision:
+    """Assigning evaluators to eligible proposals: the programme's coordination."""
+    if (refusal := _signed_in(roles)) is not None:
+        return refusal
+    if roles.superuser or roles.has_role(programme_id, COORDINATOR):
+        return _ALLOWED
+    return False, str(_("Only the programme's coordination assigns evaluators."))
+
+
+def score_review(roles: Roles, *, evaluator_id: int, conflicted: bool, status: str) -> Decision:
+    """Scoring a review: its evaluator, while the review is neither submitted
+    nor recused, and never after a declared conflict of interest."""
+    allowed, reason = view_review(roles, evaluator_id=evaluator_id, conflicted=conflicted)
+    if not allowed:
+        return allowed, reason
+    if status != "assigned":
+        return False, str(_("This review is closed: it can no longer be changed."))
+    return _ALLOWED
+
+
+def view_call_scores(roles: Roles, *, programme_id: int) -> Decision:
+    """The evaluators' scores of a call, gathered: coordination and committee."""
+    if (refusal := _signed_in(roles)) is not None:
+        return refusal
+    if roles.superuser or roles.has_role(programme_id, COORDINATOR, COMMITTEE):
+        return _ALLOWED
+    return False, str(_("Only the programme's coordination and committee see the scores."))
+
+
+def start_proposal(roles: Roles, *, organisation_id: int, call_open: bool) -> Decision:
+    """A new draft: a member of the organisation, while the call is open."""
+    if (refusal := _signed_in(roles)) is not None:
+        return refusal
+    if organisation_id not in roles.organisation_ids:
+        return False, str(_("Only the organisation's members write its proposals."))
+    if not call_open:
+        return False, str(_("This call is not open; it does not take new proposals."))
+    return _ALLOWED
+
+
+def edit_proposal(roles: Roles, *, organisation_id: int, status: str) -> Decision:
+    """Editing and submitting a draft: the members of its organisation only
+    (the coordination reads proposals, it never writes them). A submitted
+    proposal is read-only."""
+    if (refusal := _signed_in(roles)) is not None:
+        return refusal
+    if organisation_id not in roles.organisation_ids:
+        return False, str(_("Only the organisation's members edit its proposals."))
+    if status != "draft":
+        return False, str(_("This proposal was submitted; it can no longer be changed."))
+    return _ALLOWED
+
+
+def withdraw_proposal(roles: Roles, *, organisation_id: int, withdrawable: bool) -> Decision:
+    """Withdrawing: a member of the organisation, while the workflow allows it
+    (``withdrawable`` comes from the transition table)."""
+    if (refusal := _signed_in(roles)) is not None:
+        return refusal
+    if organisation_id not in roles.organisation_ids:
+        return False, str(_("Only the organisation's members withdraw its proposals."))
+    if not withdrawable:
+        return False, str(_("This proposal can no longer be withdrawn."))
+    return _ALLOWED
+
+
 PERMISSIONS: dict[str, Callable[..., Decision]] = {
     "programme.view_figures": view_programme_figures,
     "proposal.view": view_proposal,
+    "proposal.start": start_proposal,
+    "proposal.edit": edit_proposal,
+    "proposal.submit": edit_proposal,
+    "proposal.withdraw": withdraw_proposal,
     "review.view": view_review,
     "payment.view": view_payments,
     "agreement.view": view_agreements,
@@ -210,6 +288,10 @@ PERMISSIONS: dict[str, Callable[..., Decision]] = {
     "call.view_results": view_call_results,
     "selection.build": build_scenarios,
     "selection.adopt": adopt_scenario,
+    "screening.record": record_screening,
+    "review.assign": assign_reviews,
+    "review.score": score_review,
+    "call.view_scores": view_call_scores,
 }
 
 

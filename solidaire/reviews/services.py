@@ -211,3 +211,63 @@ def review_submit(
     review.submitted_at = locked.submitted_at
     review.comment = comment
     return review
+
+
+def review_save_draft(
+    *,
+    review: Review,
+    scores: Mapping[str, ScoreInput | None],
+    actor: User,
+    comment: str = "",
+) -> Review:
+    """Keep an evaluator's unfinished scores (criterion code → value, (value,
+    comment) or None when not scored yet) without submitting the review.
+
+    The review stays assigned: a draft is its scores saved while its status
+    is still "assigned"; only :func:`review_submit` makes it count. Values
+    given must be on the call's scale; missing ones are simply left out.
+    """
+    if actor.pk != review.evaluator_id:
+        raise PermissionDenied(_("Only the assigned evaluator can score this review."))
+    call_id = review.proposal.call_id
+    criteria = {c.code: c for c in Criterion.objects.filter(call_id=call_id)}
+    levels = set(ScaleLevel.objects.filter(call_id=call_id).values_list("value", flat=True))
+    errors: dict[str, list[str]] = {}
+    parsed: dict[str, tuple[int, str]] = {}
+    for code, given in scores.items():
+        if given is None:
+            continue
+        value, note = given if isinstance(given, tuple) else (given, "")
+        if code not in criteria:
+            errors.setdefault(code, []).append(_("This criterion is not in the call's grid."))
+        elif isinstance(value, bool) or not isinstance(value, int) or value not in levels:
+            errors.setdefault(code, []).append(
+                _("Choose a value of the scale (%(values)s).")
+                % {"values": ", ".join(str(v) for v in sorted(levels))}
+            )
+        else:
+            parsed[code] = (value, note)
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        locked = Review.objects.select_for_update().get(pk=review.pk)
+        if (
+            locked.status == Review.Status.RECUSED
+            or ConflictDeclaration.objects.filter(
+                proposal_id=locked.proposal_id, user_id=locked.evaluator_id
+            ).exists()
+        ):
+            raise ValidationError(_("This review was recused for a conflict of interest."))
+        if locked.status == Review.Status.SUBMITTED:
+            raise ValidationError(_("This review has already been submitted."))
+        Score.objects.filter(review=locked).delete()
+        Score.objects.bulk_create(
+            [
+                Score(review=locked, criterion=criteria[code], value=value, comment=note)
+                for code, (value, note) in parsed.items()
+            ]
+        )
+        locked.comment = comment
+        locked.save(update_fields=["comment"])
+    review.comment = comment
+    return review

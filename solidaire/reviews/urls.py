@@ -1,7 +1,35 @@
-"""Pages of the reviews step (URL names in the 'reviews' namespace)."""
+"""Pages of the reviews step (URL names in the 'reviews' namespace). French
+addresses, like every page: the call's screening, evaluators and scores,
+and the evaluator's scoring and conflict forms beside the review."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from solidaire.reviews import views
 
 app_name = "reviews"
 
-urlpatterns: list = []
+urlpatterns = [
+    path(
+        "appels/<slug:programme>/<int:number>/admissibilite/",
+        views.screening,
+        name="screening",
+    ),
+    path(
+        "appels/<slug:programme>/<int:number>/admissibilite/<int:pk>/",
+        views.screening_proposal,
+        name="screening_proposal",
+    ),
+    path(
+        "appels/<slug:programme>/<int:number>/evaluations/",
+        views.assignments,
+        name="assignments",
+    ),
+    path(
+        "appels/<slug:programme>/<int:number>/evaluations/<int:pk>/",
+        views.assign_proposal,
+        name="assign",
+    ),
+    path("appels/<slug:programme>/<int:number>/notes/", views.scores, name="scores"),
+    path("evaluations/<int:pk>/noter/", views.review_score, name="score"),
+    path("evaluations/<int:pk>/conflit/", views.review_conflict, name="conflict"),
+]

@@ -1,0 +1,211 @@
+"""Forms of the reviews step. They parse and keep what was typed; the rules
+(a failure needs a reason, every criterion scored, no conflicted evaluator)
+live in :mod:`solidaire.reviews.services`, whose errors the views put back
+next to the field they concern."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from solidaire.accounts.models import User
+from solidaire.calls.models import Criterion, EligibilityRule, ScaleLevel
+from solidaire.reviews.models import ConflictDeclaration, EligibilityResult, Review, Score
+from solidaire.reviews.selectors import Suggestion
+
+PASS, FAIL = "pass", "fail"
+
+
+class ScreeningForm(forms.Form):
+    """One proposal's eligibility: each rule passes or fails, with a reason.
+
+    Initial answers come from the recorded results, else from the automatic
+    suggestions, which the coordinator confirms by saving."""
+
+    def __init__(
+        self,
+        data: Any = None,
+        *,
+        rules: Sequence[tuple[EligibilityRule, EligibilityResult | None, Suggestion]],
+        prefix: str | None = None,
+    ) -> None:
+        super().__init__(data, prefix=prefix)
+        self.rows = list(rules)
+        self.rules = [rule for rule, _result, _suggestion in rules]
+        for rule, result, suggestion in rules:
+            if result is not None:
+                initial: str | None = PASS if result.passed else FAIL
+                reason = result.reason
+            elif suggestion.passed is not None:
+                initial, reason = (PASS if suggestion.passed else FAIL), ""
+            else:
+                initial, reason = None, ""
+            self.fields[f"passed_{rule.code}"] = forms.ChoiceField(
+                label=rule.description,
+                choices=[(PASS, _("Passes")), (FAIL, _("Fails"))],
+                widget=forms.RadioSelect,
+                initial=initial,
+                error_messages={"required": _("Say whether the proposal passes this rule.")},
+            )
+            self.fields[f"reason_{rule.code}"] = forms.CharField(
+                label=_("Reason if it fails"),
+                required=False,
+                max_length=400,
+                initial=reason,
+            )
+
+    def results(self) -> dict[str, tuple[bool, str]]:
+        """Rule code → (passed, reason), for ``eligibility_record``."""
+        return {
+            rule.code: (
+                self.cleaned_data[f"passed_{rule.code}"] == PASS,
+                self.cleaned_data[f"reason_{rule.code}"],
+            )
+            for rule in self.rules
+        }
+
+    def add_service_errors(self, error: ValidationError) -> None:
+        """Put the service's errors (per rule code) next to the rule: a
+        missing reason beside the reason, anything else beside the answer."""
+        if not hasattr(error, "error_dict"):
+            self.add_error(None, error)
+            return
+        for code, errors in error.message_dict.items():
+            answer = self.cleaned_data.get(f"passed_{code}")
+            name = f"reason_{code}" if answer == FAIL else f"passed_{code}"
+            for message in errors:
+                self.add_error(name if name in self.fields else None, message)
+
+    def rule_fields(
+        self,
+    ) -> list[
+        tuple[
+            EligibilityRule,
+            EligibilityResult | None,
+            Suggestion,
+            forms.BoundField,
+            forms.BoundField,
+        ]
+    ]:
+        """Each rule with its recorded result, suggestion and two fields."""
+        return [
+            (rule, result, suggestion, self[f"passed_{rule.code}"], self[f"reason_{rule.code}"])
+            for rule, result, suggestion in self.rows
+        ]
+
+
+class AssignForm(forms.Form):
+    """Evaluators to assign to one proposal. Those already assigned stay
+    assigned (the review keeps its history); a conflicted evaluator is
+    refused by the service and the refusal shown beside the list."""
+
+    evaluators = forms.TypedMultipleChoiceField(
+        label=_("Evaluators"),
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    def __init__(
+        self,
+        data: Any = None,
+        *,
+        evaluators: Sequence[User],
+        assigned: frozenset[int] = frozenset(),
+        prefix: str | None = None,
+    ) -> None:
+        super().__init__(data, prefix=prefix, initial={"evaluators": sorted(assigned)})
+        self.people = {e.pk: e for e in evaluators}
+        field = self.fields["evaluators"]
+        assert isinstance(field, forms.TypedMultipleChoiceField)
+        field.choices = [(e.pk, e.get_full_name() or e.username) for e in evaluators]
+        self.assigned = assigned
+
+    def chosen(self) -> list[User]:
+        """The evaluators ticked who are not assigned yet."""
+        return [
+            self.people[pk] for pk in self.cleaned_data["evaluators"] if pk not in self.assigned
+        ]
+
+
+class ScoreForm(forms.Form):
+    """An evaluator's scores: one group of radio buttons per criterion (the
+    call's scale levels), a comment per criterion, and an overall comment.
+    Nothing is required here: a draft may be partial, and submitting checks
+    that every criterion is scored (``review_submit``)."""
+
+    comment = forms.CharField(
+        label=_("Overall comment"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+    def __init__(
+        self,
+        data: Any = None,
+        *,
+        criteria: Sequence[Criterion],
+        levels: Sequence[ScaleLevel],
+        review: Review,
+        scores: Sequence[Score] = (),
+    ) -> None:
+        existing = {s.criterion_id: s for s in scores}
+        super().__init__(data, initial={"comment": review.comment})
+        self.criteria = list(criteria)
+        self.levels = list(levels)
+        for criterion in self.criteria:
+            score = existing.get(criterion.pk)
+            self.fields[f"score_{criterion.code}"] = forms.TypedChoiceField(
+                label=criterion.name,
+                choices=[(level.value, f"{level.value} — {level.label}") for level in self.levels],
+                coerce=int,
+                empty_value=None,
+                required=False,
+                widget=forms.RadioSelect,
+                initial=score.value if score else None,
+            )
+            self.fields[f"comment_{criterion.code}"] = forms.CharField(
+                label=_("Comment on this criterion"),
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 2}),
+                initial=score.comment if score else "",
+            )
+
+    def scores(self) -> dict[str, tuple[int, str] | None]:
+        """Criterion code → (value, comment), or None when not scored."""
+        result: dict[str, tuple[int, str] | None] = {}
+        for criterion in self.criteria:
+            value = self.cleaned_data.get(f"score_{criterion.code}")
+            note = self.cleaned_data.get(f"comment_{criterion.code}", "")
+            result[criterion.code] = None if value is None else (value, note)
+        return result
+
+    def add_service_errors(self, error: ValidationError) -> None:
+        if not hasattr(error, "error_dict"):
+            self.add_error(None, error)
+            return
+        for code, errors in error.message_dict.items():
+            name = f"score_{code}"
+            for message in errors:
+                self.add_error(name if name in self.fields else None, message)
+
+    def criterion_fields(
+        self,
+    ) -> list[tuple[Criterion, forms.BoundField, forms.BoundField]]:
+        return [(c, self[f"score_{c.code}"], self[f"comment_{c.code}"]) for c in self.criteria]
+
+
+class ConflictForm(forms.ModelForm):
+    class Meta:
+        model = ConflictDeclaration
+        fields = ["reason"]
+        labels = {"reason": _("What is the conflict of interest?")}
+        help_texts = {
+            "reason": _(
+                "For example: you sit on the organisation's board, you work with it, "
+                "or a relative does."
+            )
+        }
+        error_messages = {"reason": {"required": _("Say what the conflict of interest is.")}}

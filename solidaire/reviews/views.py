@@ -1,0 +1,406 @@
+"""Pages of the reviews step: the coordination screens a call's proposals and
+assigns evaluators, evaluators score (or declare a conflict of interest), and
+the committee reads the scores gathered.
+
+Views parse input, call one service or selector, and render. Every page
+reaches its object through an access check (404 for anyone else, so a
+stranger learns nothing); a refused input is shown again with its errors
+beside the fields, and nothing is written.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from solidaire.accounts.models import User
+from solidaire.accounts.permissions import Roles, allowed
+from solidaire.applications.access import roles_for
+from solidaire.applications.models import Proposal
+from solidaire.applications.workflow import IllegalTransition
+from solidaire.calls.models import Call, Criterion, ScaleLevel
+from solidaire.reviews.access import review_for_user
+from solidaire.reviews.forms import AssignForm, ConflictForm, ScoreForm, ScreeningForm
+from solidaire.reviews.models import Review
+from solidaire.reviews.selectors import (
+    DISAGREEMENT_LEVELS,
+    DISAGREEMENT_SPREAD,
+    SCREENED_STATUSES,
+    assignment_proposals,
+    assignment_rows,
+    call_evaluators,
+    call_score_rows,
+    screening_counts,
+    screening_proposals,
+    screening_rows,
+)
+from solidaire.reviews.services import (
+    conflict_declare,
+    eligibility_record,
+    review_assign,
+    review_save_draft,
+    review_submit,
+)
+from solidaire.views import nav_for
+
+PER_PAGE = 20
+
+# ----------------------------------------------------------------------------- access
+
+
+def call_for(request: HttpRequest, programme: str, number: int, action: str) -> tuple[Call, Roles]:
+    """The call if the person may do ``action`` on it, else 404."""
+    call = (
+        Call.objects.select_related("programme__region")
+        .filter(programme__slug=programme, number=number)
+        .first()
+    )
+    if call is None:
+        raise Http404
+    roles = roles_for(request.user)
+    if not allowed(roles, action, programme_id=call.programme_id):
+        raise Http404
+    return call, roles
+
+
+def _proposal_of(call: Call, queryset: Any, pk: int) -> Proposal:
+    proposal = queryset.filter(pk=pk).first()
+    if proposal is None:
+        raise Http404
+    proposal.call = call
+    return proposal
+
+
+def _call_links(call: Call, roles: Roles) -> list[tuple[str, str]]:
+    """The call's coordination pages this person may open: (label, url)."""
+    args = [call.programme.slug, call.number]
+    links = []
+    if allowed(roles, "screening.record", programme_id=call.programme_id):
+        links.append((_("Eligibility"), reverse("reviews:screening", args=args)))
+    if allowed(roles, "review.assign", programme_id=call.programme_id):
+        links.append((_("Evaluators"), reverse("reviews:assignments", args=args)))
+    if allowed(roles, "call.view_scores", programme_id=call.programme_id):
+        links.append((_("Scores"), reverse("reviews:scores", args=args)))
+    return links
+
+
+def _render(
+    request: HttpRequest,
+    template: str,
+    context: dict[str, Any],
+    *,
+    roles: Roles,
+    call: Call,
+    status: int = 200,
+) -> HttpResponse:
+    context = {
+        "call": call,
+        "header_programme": call.programme,
+        "nav": nav_for(roles),
+        "call_links": _call_links(call, roles) if "review" not in context else [],
+        **context,
+    }
+    return render(request, template, context, status=status)
+
+
+# ----------------------------------------------------------------------------- screening
+
+
+def _status_filter(request: HttpRequest) -> str:
+    status = request.GET.get("statut", request.POST.get("statut", ""))
+    return status if status in SCREENED_STATUSES else ""
+
+
+@login_required
+def screening(request: HttpRequest, programme: str, number: int) -> HttpResponse:
+    """The call's submitted proposals, each with its eligibility rules and a
+    form that records them."""
+    call, roles = call_for(request, programme, number, "screening.record")
+    status = _status_filter(request)
+    page = Paginator(screening_proposals(call, status), PER_PAGE).get_page(request.GET.get("page"))
+    rows = screening_rows(call, page.object_list)
+    items = [(row, ScreeningForm(rules=row.rules, prefix=f"p{row.proposal.pk}")) for row in rows]
+    counts = screening_counts(call)
+    return _render(
+        request,
+        "screening/call_screening.html",
+        {
+            "page": page,
+            "items": items,
+            "status": status,
+            "statuses": [(s, Proposal.Status(s).label, counts[s]) for s in SCREENED_STATUSES],
+            "total": sum(counts.values()),
+            "page_query": urlencode({"statut": status}) if status else "",
+        },
+        roles=roles,
+        call=call,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def screening_proposal(request: HttpRequest, programme: str, number: int, pk: int) -> HttpResponse:
+    """One proposal's screening: records the rules' outcomes, or shows the
+    form again with the error beside the rule and every other answer kept."""
+    call, roles = call_for(request, programme, number, "screening.record")
+    proposal = _proposal_of(call, screening_proposals(call), pk)
+    (row,) = screening_rows(call, [proposal])
+    prefix = f"p{proposal.pk}"
+    form = ScreeningForm(
+        request.POST if request.method == "POST" else None, rules=row.rules, prefix=prefix
+    )
+    status = _status_filter(request)
+    if request.method == "POST":
+        if not row.screenable:
+            form.add_error(None, _("This proposal is under review: its screening is closed."))
+        elif form.is_valid():
+            assert isinstance(request.user, User)
+            try:
+                eligibility_record(proposal=proposal, results=form.results(), actor=request.user)
+            except ValidationError as exc:
+                form.add_service_errors(exc)
+            except IllegalTransition as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(
+                    request,
+                    _("Screening of %(reference)s recorded: %(status)s.")
+                    % {"reference": proposal.reference, "status": proposal.get_status_display()},
+                )
+                url = reverse("reviews:screening", args=[programme, number])
+                query = f"?{urlencode({'statut': status})}" if status else ""
+                return redirect(f"{url}{query}#{prefix}")
+    return _render(
+        request,
+        "screening/proposal_screening.html",
+        {"row": row, "form": form, "status": status},
+        roles=roles,
+        call=call,
+    )
+
+
+# ----------------------------------------------------------------------------- assignment
+
+
+@login_required
+def assignments(request: HttpRequest, programme: str, number: int) -> HttpResponse:
+    """Eligible proposals and the evaluators assigned to each."""
+    call, roles = call_for(request, programme, number, "review.assign")
+    evaluators = call_evaluators(call)
+    page = Paginator(assignment_proposals(call), PER_PAGE).get_page(request.GET.get("page"))
+    items = [
+        (
+            row,
+            AssignForm(
+                evaluators=evaluators, assigned=row.assigned_ids, prefix=f"p{row.proposal.pk}"
+            ),
+        )
+        for row in assignment_rows(page.object_list)
+    ]
+    return _render(
+        request,
+        "reviews/assignments.html",
+        {"page": page, "items": items, "evaluators": evaluators},
+        roles=roles,
+        call=call,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def assign_proposal(request: HttpRequest, programme: str, number: int, pk: int) -> HttpResponse:
+    """Assign the evaluators ticked to one proposal, all or none: one
+    conflicted evaluator refuses the whole change, so the list shown again
+    is exactly what was asked and nothing has been written."""
+    call, roles = call_for(request, programme, number, "review.assign")
+    evaluators = call_evaluators(call)
+    proposal = _proposal_of(call, assignment_proposals(call), pk)
+    (row,) = assignment_rows([proposal])
+    prefix = f"p{proposal.pk}"
+    form = AssignForm(
+        request.POST if request.method == "POST" else None,
+        evaluators=evaluators,
+        assigned=row.assigned_ids,
+        prefix=prefix,
+    )
+    if request.method == "POST" and form.is_valid():
+        chosen = form.chosen()
+        assert isinstance(request.user, User)
+        try:
+            with transaction.atomic():
+                for evaluator in chosen:
+                    review_assign(proposal=proposal, evaluator=evaluator, actor=request.user)
+        except ValidationError as exc:
+            form.add_error("evaluators", exc.messages)
+        else:
+            if chosen:
+                messages.success(
+                    request,
+                    _("%(count)d evaluator(s) assigned to %(reference)s.")
+                    % {"count": len(chosen), "reference": proposal.reference},
+                )
+            url = reverse("reviews:assignments", args=[programme, number])
+            page = request.POST.get("page", "")
+            query = f"?{urlencode({'page': page})}" if page.isdigit() else ""
+            return redirect(f"{url}{query}#{prefix}")
+    return _render(
+        request,
+        "reviews/assign_proposal.html",
+        {"row": row, "form": form, "evaluators": evaluators},
+        roles=roles,
+        call=call,
+    )
+
+
+# ----------------------------------------------------------------------------- the committee's scores
+
+
+@login_required
+def scores(request: HttpRequest, programme: str, number: int) -> HttpResponse:
+    """Every reviewed proposal's weighted score, spread and disagreement."""
+    call, roles = call_for(request, programme, number, "call.view_scores")
+    order = "reference" if request.GET.get("tri") == "reference" else "score"
+    standardise = request.GET.get("standardiser") == "1"
+    rows = call_score_rows(call, order=order)
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    query = {"tri": order}
+    if standardise:
+        query["standardiser"] = "1"
+    return _render(
+        request,
+        "reviews/call_scores.html",
+        {
+            "page": page,
+            "order": order,
+            "standardise": standardise,
+            "page_query": urlencode(query),
+            "spread_threshold": DISAGREEMENT_SPREAD,
+            "levels_threshold": DISAGREEMENT_LEVELS,
+            "recused_total": sum(r.n_recused for r in rows),
+        },
+        roles=roles,
+        call=call,
+    )
+
+
+# ----------------------------------------------------------------------------- an evaluator's review
+
+
+def _review_render(
+    request: HttpRequest, template: str, review: Review, context: dict[str, Any]
+) -> HttpResponse:
+    roles = roles_for(request.user)
+    return render(
+        request,
+        template,
+        {
+            "review": review,
+            "proposal": review.proposal,
+            "header_programme": review.proposal.call.programme,
+            "nav": nav_for(roles),
+            **context,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def review_score(request: HttpRequest, pk: int) -> HttpResponse:
+    """The evaluator's scoring form: "save" keeps a partial draft, "submit"
+    checks that every criterion is scored and closes the review."""
+    review = review_for_user(request.user, pk)
+    editable = allowed(
+        roles_for(request.user),
+        "review.score",
+        evaluator_id=review.evaluator_id,
+        conflicted=review.conflicted,  # type: ignore[attr-defined]
+        status=review.status,
+    )
+    call_id = review.proposal.call_id
+    criteria = list(Criterion.objects.filter(call_id=call_id))
+    levels = list(ScaleLevel.objects.filter(call_id=call_id))
+    existing = list(review.scores.all())
+    if request.method == "POST" and not editable:
+        messages.error(request, _("This review is closed: it can no longer be changed."))
+        return redirect("review_detail", pk=review.pk)
+    form = ScoreForm(
+        request.POST if request.method == "POST" else None,
+        criteria=criteria,
+        levels=levels,
+        review=review,
+        scores=existing,
+    )
+    if request.method == "POST" and form.is_valid():
+        submitting = request.POST.get("action") == "submit"
+        assert isinstance(request.user, User)
+        try:
+            if submitting:
+                given = {code: s for code, s in form.scores().items() if s is not None}
+                review_submit(
+                    review=review,
+                    scores=given,
+                    actor=request.user,
+                    comment=form.cleaned_data["comment"],
+                )
+            else:
+                review_save_draft(
+                    review=review,
+                    scores=form.scores(),
+                    actor=request.user,
+                    comment=form.cleaned_data["comment"],
+                )
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        except PermissionDenied as exc:
+            raise Http404 from exc
+        else:
+            if submitting:
+                messages.success(request, _("Review submitted. Thank you."))
+                return redirect("review_detail", pk=review.pk)
+            messages.success(request, _("Draft saved. The review is not submitted yet."))
+            return redirect("reviews:score", pk=review.pk)
+    return _review_render(
+        request,
+        "reviews/review_score.html",
+        review,
+        {"form": form, "editable": editable, "levels": levels},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def review_conflict(request: HttpRequest, pk: int) -> HttpResponse:
+    """Declare a conflict of interest: the review is recused and the proposal
+    leaves the evaluator's pages at once."""
+    review = review_for_user(request.user, pk)
+    form = ConflictForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        assert isinstance(request.user, User)
+        try:
+            conflict_declare(
+                proposal=review.proposal, user=request.user, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as exc:
+            form.add_error("reason", exc.messages)
+        else:
+            messages.success(
+                request,
+                _(
+                    "Conflict of interest declared on %(reference)s. "
+                    "The proposal is no longer among your reviews."
+                )
+                % {"reference": review.proposal.reference},
+            )
+            return redirect("review_list")
+    return _review_render(request, "reviews/review_conflict.html", review, {"form": form})
