@@ -485,8 +485,6 @@ def solve_mip(
         # save on small models (score_dollars 0.36-1.05 s -> 0.06-0.45 s); on
         # W3 they are what reaches 0.034 % at 5 s (22 % without), so kept there.
         h.setOptionValue("mip_allow_restart", False)
-    for name, value in EXTRA_OPTIONS.items():
-        h.setOptionValue(name, value)
     h.passModel(
         num_col,
         nrow,
@@ -525,6 +523,8 @@ def solve_mip(
         h.setSolution(num_col, np.arange(num_col, dtype=np.int32), best_start)
 
     _interrupt_at(h, deadline)
+    for name, value in EXTRA_OPTIONS.items():
+        h.setOptionValue(name, value)
     h.run()
     # Time inside HiGHS: loading the model, the start and the solve.
     seconds = time.perf_counter() - t0

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import random
+import time
 from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
@@ -163,3 +164,59 @@ def test_the_bound_is_rounded_down_and_proves_only_within_one_unit() -> None:
     assert rounded.bound == 11.0
     assert _integral_outcome(exact, y, math.inf, False, {}, 0.0).bound == math.inf
     assert _integral_outcome(exact, y, 12.0, True, {}, 0.0).status == "optimal"
+
+
+def large_instance(n: int, seed: int = 7) -> dict[str, Any]:
+    """Many proposals over 8 pools x 5 years, 30 % partial: HiGHS needs seconds to prove."""
+    rng = random.Random(seed)
+    years = [f"{2020 + y}-{2021 + y}" for y in range(5)]
+    pool_ids = [f"V{k}" for k in range(8)]
+    proposals = []
+    demand = {(k, fy): 0 for k in pool_ids for fy in years}
+    for i in range(n):
+        first = rng.randrange(4)
+        span = years[first : first + rng.randint(1, 3)]
+        size = rng.randint(20, 60) * 500
+        requested = {fy: size + rng.randint(-5, 5) * 100 for fy in span}
+        its_pools = rng.sample(pool_ids, 2)
+        for k in its_pools:
+            for fy, amount in requested.items():
+                demand[(k, fy)] += amount
+        proposal: dict[str, Any] = {
+            "id": f"P{i:05d}",
+            "score": rng.randint(400, 1000) / 10,
+            "pools": its_pools,
+            "requested": {fy: f"{a}.00" for fy, a in requested.items()},
+            "territories": [rng.choice("XYZ")],
+        }
+        if rng.random() < 0.3:
+            proposal["min_fraction"] = "0.5"
+        proposals.append(proposal)
+    pools = [
+        {"id": k, "amounts": {fy: f"{demand[(k, fy)] * 35 // 100}.00" for fy in years}}
+        for k in pool_ids
+    ]
+    return {
+        "fiscal_years": years,
+        "pools": pools,
+        "proposals": proposals,
+        "rules": {"min_per_territory": {"X": 5, "Y": 5, "Z": 5}},
+        "objective": "total_score",
+    }
+
+
+def test_the_time_limit_holds_even_when_highs_ignores_its_own() -> None:
+    # HiGHS's own limit is set to 5 s: only the engine's interrupt callback stops it in time.
+    instance = parse_instance(large_instance(3000))
+    saved = dict(engine_model.EXTRA_OPTIONS)
+    engine_model.EXTRA_OPTIONS["time_limit"] = 5.0
+    try:
+        started = time.perf_counter()
+        result = solve(instance, objective="total_score", time_limit=0.5)
+        wall = time.perf_counter() - started
+    finally:
+        engine_model.EXTRA_OPTIONS.clear()
+        engine_model.EXTRA_OPTIONS.update(saved)
+    assert result.status == "time_limit"
+    assert result.funded  # the greedy start at least
+    assert wall < 0.5 + 1.0, wall
