@@ -25,6 +25,7 @@ from solidaire.agreements.selectors import (
     payments_in_state,
 )
 from solidaire.applications.access import proposal_for_user, proposals_for_user, roles_for
+from solidaire.applications.views import proposal_actions, startable_calls
 from solidaire.programmes.access import programme_for_user
 from solidaire.programmes.models import Programme
 from solidaire.programmes.selectors import programmes_with_figures_for
@@ -145,13 +146,15 @@ def programme_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 def proposal_list(request: HttpRequest) -> HttpResponse:
-    """The proposals of the person's organisations."""
+    """The proposals of the person's organisations, and the open calls they
+    may answer."""
     page = _page(request, proposals_for_user(request.user))
+    roles = roles_for(request.user)
     return _render(
         request,
         "applications/proposal_list.html",
-        {"page": page},
-        roles_for(request.user),
+        {"page": page, "startable": startable_calls(roles)},
+        roles,
         _single_programme([p.call.programme for p in page]),
     )
 
@@ -167,6 +170,7 @@ def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "requested_amounts": list(proposal.requested_amounts.all()),
             "territories": [t.name for t in proposal.territories.all()],
             "priorities": [p.name for p in proposal.priorities.all()],
+            "actions": proposal_actions(roles_for(request.user), proposal),
         },
         roles_for(request.user),
         proposal.call.programme,

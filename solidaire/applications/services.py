@@ -7,7 +7,7 @@ after the call's closing instant whatever the browser shows.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -18,7 +18,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from solidaire.accounts.models import User
-from solidaire.applications.models import Organisation, Proposal, RequestedAmount
+from solidaire.applications.models import (
+    Organisation,
+    OtherFunding,
+    Proposal,
+    RequestedAmount,
+)
 from solidaire.applications.workflow import proposal_transition
 from solidaire.audit.services import audit_record
 from solidaire.calls.models import Call, Stream
@@ -46,6 +51,14 @@ DRAFT_FIELDS = frozenset(
 
 class SubmissionClosed(ValidationError):
     """The call no longer accepts submissions."""
+
+
+class DraftChanged(ValidationError):
+    """The draft was saved by someone else since the person loaded it."""
+
+
+# Other funding of a proposal: (source, amount, confirmed).
+FundingRow = tuple[str, Decimal, bool]
 
 
 def _next_reference(call: Call) -> str:
@@ -78,6 +91,7 @@ def _save_related(
     requested: Mapping[FiscalYear, Decimal] | None,
     territories: Iterable[Territory] | None,
     priorities: Iterable[Priority] | None,
+    other_funding: Sequence[FundingRow] | None = None,
 ) -> None:
     if requested is not None:
         rows = []
@@ -97,6 +111,17 @@ def _save_related(
         proposal.territories.set(list(territories))
     if priorities is not None:
         proposal.priorities.set(list(priorities))
+    if other_funding is not None:
+        funding = []
+        for source, amount, confirmed in other_funding:
+            value = to_money(amount)
+            if value < ZERO:
+                raise ValidationError({"other_funding": [_("An amount cannot be negative.")]})
+            funding.append(
+                OtherFunding(proposal=proposal, source=source, amount=value, confirmed=confirmed)
+            )
+        OtherFunding.objects.filter(proposal=proposal).delete()
+        OtherFunding.objects.bulk_create(funding)
 
 
 def proposal_create_draft(
@@ -143,18 +168,45 @@ def proposal_update_draft(
     requested: Mapping[FiscalYear, Decimal] | None = None,
     territories: Iterable[Territory] | None = None,
     priorities: Iterable[Priority] | None = None,
+    other_funding: Sequence[FundingRow] | None = None,
+    expected_version: datetime | None = None,
 ) -> Proposal:
     """Save whatever is given on a draft, complete or not (``None`` leaves a part unchanged).
 
     Saving is allowed even after the call closed: the applicant keeps their
-    text; only submission is refused.
+    text; only submission is refused. With ``expected_version`` (the
+    ``updated_at`` the person's page was built from), the save is refused
+    with :class:`DraftChanged` when someone else saved the draft in between.
     """
     if proposal.status != S.DRAFT:
         raise ValidationError(_("Only a draft can be edited; this proposal was submitted."))
     with transaction.atomic():
+        if expected_version is not None:
+            # The row lock makes "check the version, then write" one step:
+            # without it two tabs could both pass the check and the second
+            # would silently overwrite the first.
+            current = (
+                Proposal.objects.select_for_update()
+                .filter(pk=proposal.pk)
+                .values_list("updated_at", flat=True)
+                .get()
+            )
+            if current != expected_version:
+                raise DraftChanged(
+                    _(
+                        "Someone else saved this draft after you opened it; "
+                        "your changes were not saved."
+                    )
+                )
         _apply_fields(proposal, fields or {})
         proposal.save()
-        _save_related(proposal, requested=requested, territories=territories, priorities=priorities)
+        _save_related(
+            proposal,
+            requested=requested,
+            territories=territories,
+            priorities=priorities,
+            other_funding=other_funding,
+        )
     return proposal
 
 
@@ -204,7 +256,7 @@ def proposal_completeness_errors(proposal: Proposal) -> dict[str, list[str]]:
             need(
                 "requested",
                 _("The amount requested cannot exceed %(share)s %% of eligible expenses.")
-                % {"share": call.max_share_of_expenses.normalize()},
+                % {"share": format(call.max_share_of_expenses.normalize(), "f")},
             )
     return errors
 

@@ -1,7 +1,15 @@
-"""Pages of the applications step (URL names in the 'applications' namespace)."""
+"""Pages of the applications step (URL names in the 'applications' namespace).
+Addresses are French, like every page of the site."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from solidaire.applications import views
 
 app_name = "applications"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("demandes/nouvelle/", views.proposal_start, name="start"),
+    path("demandes/<int:pk>/modifier/", views.proposal_edit, name="edit"),
+    path("demandes/<int:pk>/accuse-de-reception/", views.proposal_receipt, name="receipt"),
+    path("demandes/<int:pk>/retirer/", views.proposal_withdraw_page, name="withdraw"),
+]

@@ -1,0 +1,475 @@
+"""The applicant's pages: start a proposal, edit the draft, submit it, read
+the receipt, withdraw. Views parse input, call the application services and
+render; every proposal is fetched through ``proposal_for_user`` and every
+action is asked of the permission rules."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from solidaire.accounts.models import User
+from solidaire.accounts.permissions import Roles, allowed, check
+from solidaire.applications.access import proposal_for_user, roles_for
+from solidaire.applications.forms import (
+    FUNDING_ROWS_MIN,
+    DraftForm,
+    FundingFormSet,
+    WithdrawForm,
+    amount_for_input,
+    requested_field_name,
+)
+from solidaire.applications.models import Organisation, Proposal
+from solidaire.applications.services import (
+    DraftChanged,
+    SubmissionClosed,
+    proposal_completeness_errors,
+    proposal_create_draft,
+    proposal_submit,
+    proposal_update_draft,
+    proposal_withdraw,
+)
+from solidaire.applications.workflow import IllegalTransition, can_transition
+from solidaire.calls.models import Call, Stream
+from solidaire.programmes.models import FiscalYear, Priority, Territory
+
+S = Proposal.Status
+
+# Completeness errors that belong to no single input of the form.
+SECTION_ERRORS = ("requested", "other_funding")
+
+
+# ----------------------------------------------------------------------------- selectors
+
+
+@dataclass(frozen=True)
+class Startable:
+    organisation: Organisation
+    call: Call
+
+
+def startable_calls(roles: Roles, now: datetime | None = None) -> list[Startable]:
+    """The open calls each of the person's organisations may answer: calls of
+    programmes of the organisation's region (two queries whatever the count)."""
+    now = now or timezone.now()
+    organisations = list(
+        Organisation.objects.filter(pk__in=roles.organisation_ids).select_related("territory")
+    )
+    regions = {o.territory.region_id for o in organisations}
+    calls = list(
+        Call.objects.filter(
+            programme__region_id__in=regions,
+            published=True,
+            decided_at__isnull=True,
+            opens_at__lte=now,
+            closes_at__gt=now,
+        )
+        .select_related("programme")
+        .order_by("closes_at", "pk")
+    )
+    return [
+        Startable(organisation=o, call=c)
+        for o in organisations
+        for c in calls
+        if c.programme.region_id == o.territory.region_id
+    ]
+
+
+def proposal_actions(roles: Roles, proposal: Proposal) -> dict[str, bool]:
+    """What the person may do with a proposal, for the buttons of its pages."""
+    facts = {"organisation_id": proposal.organisation_id}
+    return {
+        "edit": allowed(roles, "proposal.edit", status=proposal.status, **facts),
+        "withdraw": allowed(
+            roles,
+            "proposal.withdraw",
+            withdrawable=proposal.status != S.DRAFT
+            and can_transition(proposal.status, S.WITHDRAWN),
+            **facts,
+        ),
+        "receipt": bool(proposal.receipt_number),
+    }
+
+
+def _fiscal_years(proposal: Proposal) -> list[FiscalYear]:
+    """The programme's fiscal years an initiative of this call may run in,
+    and any other year the draft already asks money for."""
+    call = proposal.call
+    last_day = call.latest_end_on or call.programme.ends_on
+    saved = [ra.fiscal_year_id for ra in proposal.requested_amounts.all()]
+    return list(
+        FiscalYear.objects.filter(programme_id=call.programme_id)
+        .filter(
+            Q(ends_on__gte=timezone.localdate(call.opens_at), starts_on__lte=last_day)
+            | Q(pk__in=saved)
+        )
+        .order_by("starts_on")
+    )
+
+
+def _form_options(proposal: Proposal) -> dict[str, Any]:
+    call = proposal.call
+    return {
+        "streams": list(Stream.objects.filter(call=call).order_by("id")),
+        "territories": list(Territory.objects.filter(region_id=call.programme.region_id)),
+        "priorities": list(
+            Priority.objects.filter(work_plan__programme_id=call.programme_id).order_by(
+                "work_plan__starts_on", "order", "code"
+            )
+        ),
+        "fiscal_years": _fiscal_years(proposal),
+    }
+
+
+# ----------------------------------------------------------------------------- access
+
+
+def _proposal_to_act_on(request: HttpRequest, pk: int) -> tuple[Proposal, Roles]:
+    """The proposal if the person belongs to its organisation, else 404
+    (the coordination may read a proposal, never act for the organisation)."""
+    proposal = proposal_for_user(request.user, pk)
+    roles = roles_for(request.user)
+    if proposal.organisation_id not in roles.organisation_ids:
+        raise Http404
+    return proposal, roles
+
+
+def _render(
+    request: HttpRequest,
+    template: str,
+    context: dict[str, Any],
+    roles: Roles,
+    programme: Any = None,
+    status: int = 200,
+) -> HttpResponse:
+    # The main menu comes from the navigation context processor.
+    context.setdefault("header_programme", programme)
+    return render(request, template, context, status=status)
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+# ----------------------------------------------------------------------------- start
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def proposal_start(request: HttpRequest) -> HttpResponse:
+    """The open calls the person's organisations may answer; a POST starts a
+    draft through the service and opens its form."""
+    roles = roles_for(request.user)
+    startable = startable_calls(roles)
+    if request.method == "POST":
+        chosen = next(
+            (
+                s
+                for s in startable
+                if str(s.call.pk) == request.POST.get("call")
+                and str(s.organisation.pk) == request.POST.get("organisation")
+            ),
+            None,
+        )
+        if chosen is None:
+            # Not a member, not an open call of the organisation's region, or
+            # a call that closed since the page was shown.
+            posted = request.POST.get("organisation") or ""
+            _allowed, reason = check(
+                roles,
+                "proposal.start",
+                organisation_id=int(posted) if posted.isdigit() else 0,
+                call_open=False,
+            )
+            messages.error(request, reason)
+            return redirect("applications:start")
+        try:
+            proposal = proposal_create_draft(
+                call=chosen.call,
+                organisation=chosen.organisation,
+                actor=_user(request),
+                fields={"title": ""},
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect("applications:start")
+        messages.success(request, _("Your draft is started. It is saved each time you save it."))
+        return redirect("applications:edit", pk=proposal.pk)
+    return _render(request, "applications/proposal_start.html", {"startable": startable}, roles)
+
+
+# ----------------------------------------------------------------------------- edit
+
+
+def _initial(proposal: Proposal, form_fy: list[FiscalYear]) -> dict[str, Any]:
+    saved = {ra.fiscal_year_id: ra.amount for ra in proposal.requested_amounts.all()}
+    initial: dict[str, Any] = {
+        "version": proposal.updated_at.isoformat(),
+        "title": proposal.title,
+        "summary": proposal.summary,
+        "stream": str(proposal.stream_id or ""),
+        "scope": proposal.scope,
+        "territories": [str(t.pk) for t in proposal.territories.all()],
+        "priorities": [str(p.pk) for p in proposal.priorities.all()],
+        "poverty_participation": proposal.poverty_participation,
+        "partners": proposal.partners,
+        "starts_on": proposal.starts_on,
+        "ends_on": proposal.ends_on,
+        "total_cost": proposal.total_cost if proposal.total_cost else None,
+    }
+    for fy in form_fy:
+        if fy.pk in saved:
+            initial[requested_field_name(fy)] = saved[fy.pk]
+    return initial
+
+
+def _funding_initial(proposal: Proposal) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = [
+        {"source": f.source, "amount": f.amount, "confirmed": f.confirmed}
+        for f in proposal.other_funding.all().order_by("pk")
+    ]
+    blanks = max(FUNDING_ROWS_MIN - len(rows), 1)
+    return rows + [{} for _ in range(blanks)]
+
+
+def _parse_version(text: str) -> datetime | None:
+    try:
+        return datetime.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+def _differences(form: DraftForm, saved: Proposal) -> list[dict[str, str]]:
+    """The text answers where the saved draft now differs from what the
+    person typed, to show what the other save changed."""
+    rows = []
+    for name in ("title", "summary", "poverty_participation", "partners"):
+        typed = (form.data.get(name) or "").strip()
+        kept = (getattr(saved, name) or "").strip()
+        if typed != kept:
+            rows.append({"label": str(form[name].label), "saved": kept or "—"})
+    if saved.total_cost != (form.cleaned_data.get("total_cost") or Decimal("0")):
+        rows.append(
+            {"label": str(form["total_cost"].label), "saved": amount_for_input(saved.total_cost)}
+        )
+    return rows
+
+
+def _deadline(call: Call, now: datetime) -> dict[str, Any]:
+    return {
+        "closes_at": timezone.localtime(call.closes_at),
+        "is_open": call.is_open_at(now),
+        "now": now,
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def proposal_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """The draft's one-page form. "Save draft" keeps every valid answer even
+    when others are wrong; "Save and submit" saves, then submits through the
+    service, which refuses after the call's closing instant."""
+    proposal, roles = _proposal_to_act_on(request, pk)
+    ok, reason = check(
+        roles, "proposal.edit", organisation_id=proposal.organisation_id, status=proposal.status
+    )
+    if not ok:
+        messages.info(request, reason)
+        return redirect("proposal_detail", pk=proposal.pk)
+    options = _form_options(proposal)
+    now = timezone.now()
+    context: dict[str, Any] = {"proposal": proposal, **_deadline(proposal.call, now)}
+
+    if request.method == "GET":
+        form = DraftForm(initial=_initial(proposal, options["fiscal_years"]), **options)
+        funding = FundingFormSet(initial=_funding_initial(proposal), prefix="funding")
+        context["missing"] = proposal_completeness_errors(proposal)
+        return _edit_page(request, roles, context, form, funding)
+
+    data = request.POST.copy()
+    form = DraftForm(data, **options)
+    funding = FundingFormSet(data, prefix="funding")
+    form_ok = form.is_valid()
+    funding_ok = funding.is_valid()
+    saved_requested = {ra.fiscal_year_id: ra.amount for ra in proposal.requested_amounts.all()}
+    other_funding = (
+        [
+            (
+                f.cleaned_data["source"].strip(),
+                f.cleaned_data["amount"],
+                f.cleaned_data["confirmed"],
+            )
+            for f in funding.forms
+            if not f.is_blank
+        ]
+        if funding_ok
+        else None
+    )
+    try:
+        proposal_update_draft(
+            proposal=proposal,
+            actor=_user(request),
+            fields=form.valid_fields(),
+            requested=form.valid_requested(saved_requested),
+            territories=form.valid_choices("territories"),
+            priorities=form.valid_choices("priorities"),
+            other_funding=other_funding,
+            expected_version=_parse_version(data.get("version", "")),
+        )
+    except DraftChanged as exc:
+        saved = Proposal.objects.get(pk=proposal.pk)
+        context["conflict"] = {"message": exc.messages[0], "differences": _differences(form, saved)}
+        # The next save from this page is the person's deliberate choice to
+        # keep their version, made after reading what changed.
+        data["version"] = saved.updated_at.isoformat()
+        return _edit_page(request, roles, context, form, funding, status=409)
+    except ValidationError as exc:
+        # The service refused the whole save (nothing was written).
+        _attach(form, exc)
+        data["version"] = (
+            Proposal.objects.values_list("updated_at", flat=True).get(pk=proposal.pk).isoformat()
+        )
+        return _edit_page(request, roles, context, form, funding)
+    data["version"] = proposal.updated_at.isoformat()
+
+    if not (form_ok and funding_ok):
+        context["partial_save"] = True
+        context["not_submitted"] = "submit" in data
+        return _edit_page(request, roles, context, form, funding)
+    if "submit" not in data:
+        messages.success(request, _("Your draft is saved."))
+        return redirect("applications:edit", pk=proposal.pk)
+
+    fresh = Proposal.objects.select_related("call__programme").get(pk=proposal.pk)
+    try:
+        proposal_submit(proposal=fresh, actor=_user(request), now=now)
+    except SubmissionClosed as exc:
+        context["closed_message"] = exc.messages[0]
+        return _edit_page(request, roles, context, form, funding)
+    except (ValidationError, IllegalTransition) as exc:
+        if isinstance(exc, ValidationError):
+            _attach(form, exc)
+        else:
+            form.add_error(None, str(exc))
+        context["not_submitted"] = True
+        return _edit_page(request, roles, context, form, funding)
+    messages.success(request, _("Your proposal is submitted. Keep this receipt."))
+    return redirect("applications:receipt", pk=proposal.pk)
+
+
+def _attach(form: DraftForm, exc: ValidationError) -> None:
+    """Put a service's messages next to the inputs they are about."""
+    if not hasattr(exc, "error_dict"):
+        for message in exc.messages:
+            form.add_error(None, message)
+        return
+    for name, errors in exc.message_dict.items():
+        target: str | None = name
+        if name == "requested" and form.fiscal_years:
+            target = requested_field_name(form.fiscal_years[0])
+        elif name not in form.fields:
+            target = None
+        for message in errors:
+            if target is not None and target in form.errors and message in form.errors[target]:
+                continue
+            form.add_error(target, message)
+
+
+def _edit_page(
+    request: HttpRequest,
+    roles: Roles,
+    context: dict[str, Any],
+    form: DraftForm,
+    funding: Any,
+    status: int = 200,
+) -> HttpResponse:
+    proposal: Proposal = context["proposal"]
+    context.update(
+        {
+            "form": form,
+            "funding": funding,
+            "funding_errors": [(i + 1, f) for i, f in enumerate(funding.forms) if f.errors],
+            "has_errors": bool(form.errors) or any(f.errors for f in funding.forms),
+        }
+    )
+    return _render(
+        request,
+        "applications/proposal_edit.html",
+        context,
+        roles,
+        proposal.call.programme,
+        status=status,
+    )
+
+
+# ----------------------------------------------------------------------------- receipt
+
+
+@login_required
+def proposal_receipt(request: HttpRequest, pk: int) -> HttpResponse:
+    """The receipt of a submitted proposal, printable."""
+    proposal = proposal_for_user(request.user, pk)
+    if not proposal.receipt_number:
+        raise Http404
+    roles = roles_for(request.user)
+    return _render(
+        request,
+        "applications/proposal_receipt.html",
+        {
+            "proposal": proposal,
+            "requested_amounts": list(proposal.requested_amounts.all()),
+            "actions": proposal_actions(roles, proposal),
+        },
+        roles,
+        proposal.call.programme,
+    )
+
+
+# ----------------------------------------------------------------------------- withdraw
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def proposal_withdraw_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """Confirm, with a reason, that the organisation withdraws its proposal."""
+    proposal, roles = _proposal_to_act_on(request, pk)
+    ok, reason = check(
+        roles,
+        "proposal.withdraw",
+        organisation_id=proposal.organisation_id,
+        withdrawable=proposal.status != S.DRAFT and can_transition(proposal.status, S.WITHDRAWN),
+    )
+    if not ok:
+        messages.info(request, reason)
+        return redirect("proposal_detail", pk=proposal.pk)
+    form = WithdrawForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            proposal_withdraw(
+                proposal=proposal, actor=_user(request), reason=form.cleaned_data["reason"]
+            )
+        except IllegalTransition as exc:
+            messages.error(request, str(exc))
+            return redirect("proposal_detail", pk=proposal.pk)
+        messages.success(request, _("Your proposal is withdrawn."))
+        return redirect("proposal_detail", pk=proposal.pk)
+    return _render(
+        request,
+        "applications/proposal_withdraw.html",
+        {"proposal": proposal, "form": form},
+        roles,
+        proposal.call.programme,
+    )
