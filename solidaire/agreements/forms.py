@@ -18,12 +18,12 @@ _DATE = forms.DateInput(attrs={"type": "date", "class": "narrow"}, format="%Y-%m
 _COUNT = forms.NumberInput(attrs={"inputmode": "numeric", "class": "narrow"})
 
 
-class AmountField(forms.CharField):
+class AmountField(forms.Field):
     """An amount in dollars, typed the Québec way (``1 234,56``) or the
     English way (``1,234.56`` / ``1234.56``); exact, never a float."""
 
     def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
-        text = str(super().to_python(value) or "").strip()
+        text = str(value or "").strip()
         if not text:
             return None
         text = text.replace("$", "").replace("\xa0", "").replace("\u202f", "").replace(" ", "")
@@ -116,9 +116,8 @@ class ReportForm(forms.Form):
     spent = AmountField(
         label=_("Amount spent"),
         required=False,
-        max_length=30,
         help_text=_("In dollars, for example 12 345,67."),
-        widget=forms.TextInput(attrs={"inputmode": "decimal", "class": "narrow"}),
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "class": "narrow", "maxlength": 30}),
     )
     narrative = forms.CharField(
         label=_("Summary of the report"),
