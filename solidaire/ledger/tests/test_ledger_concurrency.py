@@ -24,6 +24,7 @@ from django.db.models import Q, QuerySet, Sum
 from solidaire.audit.models import AuditEvent
 from solidaire.ledger.models import Commitment, LedgerEntry
 from solidaire.ledger.services import LedgerError, commitment_create, ledger_commit
+from solidaire.programmes.models import Region
 from solidaire.testing import factories as f
 
 ENVELOPE = Decimal("100000.00")
@@ -40,7 +41,12 @@ def committed_rows(django_db_setup, django_db_blocker):  # type: ignore[no-untyp
     are removed here instead.
     """
     with django_db_blocker.unblock():
-        programme = f.ProgrammeFactory(years=[ENVELOPE])
+        # Tests without a database mark run last, possibly after a
+        # transactional test has flushed the reference regions.
+        region, region_created = Region.objects.get_or_create(
+            code="03", defaults={"name": "Capitale-Nationale"}
+        )
+        programme = f.ProgrammeFactory(region=region, years=[ENVELOPE])
         try:
             yield programme
         finally:
@@ -55,6 +61,8 @@ def committed_rows(django_db_setup, django_db_blocker):  # type: ignore[no-untyp
             commitments.delete()
             programme.fiscal_years.all().delete()
             programme.delete()
+            if region_created:
+                region.delete()
 
 
 # SQLite's test database lives in memory, where threads lock tables instead
@@ -108,6 +116,7 @@ django.setup()
 from django.core.management import call_command
 from django.db import connections
 call_command("migrate", verbosity=0)
+from solidaire.programmes.models import Region
 from solidaire.ledger.services import LedgerError, commitment_create, ledger_commit
 from solidaire.audit.models import AuditEvent
 from solidaire.ledger.models import Commitment, LedgerEntry
