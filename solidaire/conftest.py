@@ -11,6 +11,21 @@ from solidaire.testing import factories as f
 
 
 @pytest.fixture(autouse=True)
+def reference_data(request, django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
+    """Regions and territories come from a data migration; a transactional
+    test (browser, concurrency) flushes every table when it ends, so put
+    them back before any test that uses the database."""
+    uses_db = request.node.get_closest_marker("django_db") or any(
+        name in request.fixturenames for name in ("db", "transactional_db", "live_server")
+    )
+    if uses_db:
+        from solidaire.programmes.reference import reference_ensure
+
+        with django_db_blocker.unblock():
+            reference_ensure()
+
+
+@pytest.fixture(autouse=True)
 def fast_password_hashing(settings):  # type: ignore[no-untyped-def]
     # Tests create many users; the production hasher is slow on purpose.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -2,6 +2,8 @@
 Capitale-Nationale (2021 census populations, Statistics Canada geographic
 codes). Loaded by a data migration so that every database has them."""
 
+from typing import Any
+
 REGIONS: list[tuple[str, str]] = [
     ("01", "Bas-Saint-Laurent"),
     ("02", "Saguenay–Lac-Saint-Jean"),
@@ -34,3 +36,33 @@ CAPITALE_NATIONALE_TERRITORIES: list[tuple[str, str, str, int | None, str | None
     # Wendake, of the Huron-Wendat Nation, is enclosed by the city of Québec.
     ("2423802", "Wendake", "nation", None, "2423"),
 ]
+
+
+def reference_load(region_model: Any, territory_model: Any) -> None:
+    """Create or refresh the regions and territories (idempotent).
+
+    Takes the model classes so that the data migration can pass its
+    historical models and everything else the real ones."""
+    for code, name in REGIONS:
+        region_model.objects.update_or_create(code=code, defaults={"name": name})
+    region = region_model.objects.get(code="03")
+    for code, name, kind, population, within in CAPITALE_NATIONALE_TERRITORIES:
+        territory_model.objects.update_or_create(
+            code=code,
+            defaults={
+                "region": region,
+                "name": name,
+                "kind": kind,
+                "population": population,
+                "within": territory_model.objects.get(code=within) if within else None,
+            },
+        )
+
+
+def reference_ensure() -> None:
+    """Load the reference data if it is missing (a test that flushed the
+    database, for instance)."""
+    from solidaire.programmes.models import Region, Territory
+
+    if not Territory.objects.filter(code=CAPITALE_NATIONALE_TERRITORIES[-1][0]).exists():
+        reference_load(Region, Territory)

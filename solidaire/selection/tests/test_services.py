@@ -3,6 +3,7 @@ from decimal import Decimal
 
 import pytest
 from django.core import mail
+from django.utils import translation
 
 from solidaire.applications.models import Proposal
 from solidaire.ledger.models import Commitment
@@ -22,6 +23,14 @@ from solidaire.testing import factories as f
 
 S = Proposal.Status
 DECIDED = datetime(2020, 2, 20, 19, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def english():
+    # These tests read the services' messages in English; French is the
+    # default, checked by the catalogue tests.
+    with translation.override("en"):
+        yield
 
 
 def _proposal(call, stream, *, score, amount, territory="2434", email=""):
