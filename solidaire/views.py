@@ -67,9 +67,19 @@ def _single_programme(programmes: list[Programme]) -> Programme | None:
     return next(iter(distinct.values())) if len(distinct) == 1 else None
 
 
-def _selection_programmes(roles: Roles, programmes: list[Programme]) -> set[int]:
-    """Programmes whose calls this person may open the selection pages of."""
-    return {p.pk for p in programmes if allowed(roles, "selection.build", programme_id=p.pk)}
+def _call_tools(roles: Roles, programmes: list[Programme]) -> dict[str, set[int]]:
+    """Per page of a call's work (screening, assignment, scores, selection),
+    the programmes whose calls this person may open it for."""
+    actions = {
+        "screening": "screening.record",
+        "assignments": "review.assign",
+        "scores": "call.view_scores",
+        "selection": "selection.build",
+    }
+    return {
+        page: {p.pk for p in programmes if allowed(roles, action, programme_id=p.pk)}
+        for page, action in actions.items()
+    }
 
 
 def _render(
@@ -104,7 +114,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "overviews": overviews,
         "is_observer": roles.ministry_observer,
         "row_limit": HOME_ROWS,
-        "selection_programmes": _selection_programmes(roles, [o.programme for o in overviews]),
+        "call_tools": _call_tools(roles, [o.programme for o in overviews]),
     }
     if roles.has_any_role(EVALUATOR):
         reviews = reviews_for_evaluator(request.user)
@@ -137,7 +147,7 @@ def programme_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "programmes/programme_detail.html",
         {
             "overview": overview,
-            "selection_programmes": _selection_programmes(roles_for(request.user), [programme]),
+            "call_tools": _call_tools(roles_for(request.user), [programme]),
         },
         roles_for(request.user),
         programme,
