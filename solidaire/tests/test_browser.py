@@ -196,3 +196,82 @@ def test_demo_walk_by_every_role_without_serious_accessibility_violations(walk: 
     assert not walk.violations, "Serious or critical WCAG 2.1 AA violations:\n" + json.dumps(
         walk.violations, indent=2, ensure_ascii=False
     )
+
+
+def test_call_two_worked_through_in_the_browser(walk: Walk) -> None:
+    """The open call's work by each role, with real form posts: an applicant's
+    draft saved with a mistake (nothing lost), an evaluator's review scored
+    and submitted, the coordinator's screening, scores and a selection
+    scenario, the trustee's agreement and ledger."""
+    from solidaire.applications.models import Proposal
+    from solidaire.reviews.models import Review
+
+    page = walk.page
+    draft = Proposal.objects.filter(
+        call__number=2, status=Proposal.Status.DRAFT, organisation__members__username="organisme"
+    ).first()
+    review = Review.objects.filter(
+        evaluator__username="evaluation", status=Review.Status.ASSIGNED
+    ).first()
+    assert draft is not None and review is not None
+
+    # The applicant saves the draft with a negative total: the error is shown
+    # next to the field, the title typed at the same time is kept and saved.
+    walk.sign_in("organisme")
+    walk.open(f"/demandes/{draft.pk}/modifier/")
+    walk.check("20-applicant-draft")
+    page.fill("#id_title", "Cuisine collective du quartier")
+    page.fill("#id_total_cost", "-40 000")
+    page.click("main button[name=save]")
+    page.wait_for_load_state()
+    assert page.input_value("#id_total_cost") == "-40 000"
+    assert page.locator("#id_total_cost[aria-invalid=true]").count() == 1
+    walk.check("21-applicant-draft-error")
+    draft.refresh_from_db()
+    assert draft.title == "Cuisine collective du quartier"
+    walk.sign_out()
+
+    # The evaluator scores every criterion and submits the review.
+    walk.sign_in("evaluation")
+    walk.open(f"/evaluations/{review.pk}/noter/")
+    walk.check("22-evaluator-scoring")
+    for radio_group in page.locator("main fieldset").all():
+        options = radio_group.locator("input[type=radio]")
+        if options.count():
+            options.last.check()
+    page.click("main button[name=action][value=submit]")
+    page.wait_for_load_state()
+    review.refresh_from_db()
+    assert review.status == Review.Status.SUBMITTED
+    walk.sign_out()
+
+    # The coordinator: screening and scores, then a scenario for call 2.
+    walk.sign_in("coordination")
+    walk.open("/appels/capitale-nationale/2/admissibilite/")
+    walk.check("23-coordinator-screening")
+    walk.open("/appels/capitale-nationale/1/notes/")
+    walk.check("24-committee-scores")
+    walk.open("/appels/capitale-nationale/2/selection/")
+    page.fill("#id_name", "Premier essai")
+    page.locator("main form button[type=submit]").last.click()
+    page.wait_for_load_state()
+    assert "/selection/" in page.url and "Premier essai" in walk.main_text()
+    walk.check("25-coordinator-scenario")
+    walk.sign_out()
+
+    # The trustee: an agreement and the ledger that proves every dollar.
+    walk.sign_in("fiduciaire")
+    walk.open("/conventions/")
+    walk.check("26-trustee-agreements")
+    walk.follow_first("main table tbody a[href^='/conventions/']")
+    walk.check("27-trustee-agreement")
+    walk.open("/registre/capitale-nationale/")
+    assert "4 200 000,00 $" in walk.main_text()
+    walk.check("28-trustee-ledger")
+    walk.sign_out()
+
+    print(f"axe checked {len(walk.checked)} pages: {', '.join(walk.checked)}")
+    print("axe moderate/minor findings:", walk.minor or "none")
+    assert not walk.violations, "Serious or critical WCAG 2.1 AA violations:\n" + json.dumps(
+        walk.violations, indent=2, ensure_ascii=False
+    )
