@@ -70,6 +70,13 @@ def test_production_without_allowed_hosts_refuses_to_start():
     _refused(run, "ALLOWED_HOSTS must name the site's host")
 
 
+def test_production_with_allowed_hosts_unset_refuses_to_start():
+    # The development hosts (localhost, testserver) are no default in production.
+    run = _run({"DEBUG": "false", "SECRET_KEY": GOOD_KEY})
+
+    _refused(run, "ALLOWED_HOSTS must name the site's host")
+
+
 def test_production_reads_the_secret_key_from_a_file(tmp_path):
     key_file = tmp_path / "secret"
     key_file.write_text(GOOD_KEY + "\n", encoding="utf-8")
