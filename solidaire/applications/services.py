@@ -14,7 +14,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from solidaire.accounts.models import User
@@ -286,7 +286,7 @@ def proposal_submit(
                 "The call closed on %(closed)s; proposals can no longer be submitted. "
                 "Your draft is kept."
             )
-            % {"closed": timezone.localtime(call.closes_at).strftime("%Y-%m-%d %H:%M")}
+            % {"closed": formats.date_format(timezone.localtime(call.closes_at), "DATETIME_FORMAT")}
         )
     errors = proposal_completeness_errors(proposal)
     if errors:

@@ -411,9 +411,12 @@ def test_edit_page_shows_the_closing_instant_in_quebec_time(client, draft, peopl
     call = draft.call
     call.closes_at = datetime(2026, 12, 24, 22, 0, tzinfo=UTC)  # 17:00 in Québec
     call.save()
+    client.force_login(people["owner"])
+    page = client.get(edit_url(draft)).content.decode()
+    assert "24 décembre 2026 à 17 h 00 (heure du Québec)" in page.replace("\xa0", " ")
     english(client, people["owner"])
     page = client.get(edit_url(draft)).content.decode()
-    assert "closes on 24 December 2026 at 17:00 (Québec time)" in page
+    assert "closes on December 24, 2026 at 5:00 p.m. (Québec time)" in page
 
 
 # ----------------------------------------------------------------------------- concurrency
