@@ -203,6 +203,60 @@ def ledger_commit(
     return entries
 
 
+def _draw_on_unpaid(
+    *,
+    kind: str,
+    commitment: Commitment,
+    fiscal_year: FiscalYear,
+    amount: Decimal,
+    actor: User | None,
+    memo: str,
+    effective_on: date | None,
+) -> LedgerEntry:
+    """Release or pay part of what a commitment has committed and not yet
+    paid in one fiscal year: both draw on the same unpaid balance."""
+    amount = to_money(amount)
+    if amount <= ZERO:
+        raise LedgerError(_("The amount must be greater than zero."))
+    with transaction.atomic():
+        _lock_fiscal_years([fiscal_year])
+        room = _net_committed(commitment=commitment, fiscal_year=fiscal_year) - _paid(
+            commitment=commitment, fiscal_year=fiscal_year
+        )
+        if amount > room:
+            figures = {
+                "room": format_money(room),
+                "fy": fiscal_year.label,
+                "amount": format_money(amount),
+            }
+            if kind == K.RELEASE:
+                message = _(
+                    "Only %(room)s of this commitment is unpaid in %(fy)s; %(amount)s cannot be released."
+                )
+            else:
+                message = _(
+                    "Only %(room)s of this commitment remains to be paid in %(fy)s; %(amount)s cannot be paid."
+                )
+            raise LedgerError(message % figures)
+        entry = LedgerEntry.objects.create(
+            commitment=commitment,
+            fiscal_year=fiscal_year,
+            kind=kind,
+            amount=amount,
+            actor=actor,
+            memo=memo,
+            effective_on=effective_on or timezone.localdate(),
+        )
+        audit_record(
+            actor=actor,
+            event_type=f"ledger.{kind}",
+            target=commitment,
+            new_value=str(amount),
+            reason=memo,
+        )
+    return entry
+
+
 def ledger_release(
     *,
     commitment: Commitment,
@@ -213,42 +267,15 @@ def ledger_release(
     effective_on: date | None = None,
 ) -> LedgerEntry:
     """Give back unspent committed money to the envelope (never below what was paid)."""
-    amount = to_money(amount)
-    if amount <= ZERO:
-        raise LedgerError(_("The amount must be greater than zero."))
-    with transaction.atomic():
-        _lock_fiscal_years([fiscal_year])
-        room = _net_committed(commitment=commitment, fiscal_year=fiscal_year) - _paid(
-            commitment=commitment, fiscal_year=fiscal_year
-        )
-        if amount > room:
-            raise LedgerError(
-                _(
-                    "Only %(room)s of this commitment is unpaid in %(fy)s; %(amount)s cannot be released."
-                )
-                % {
-                    "room": format_money(room),
-                    "fy": fiscal_year.label,
-                    "amount": format_money(amount),
-                }
-            )
-        entry = LedgerEntry.objects.create(
-            commitment=commitment,
-            fiscal_year=fiscal_year,
-            kind=K.RELEASE,
-            amount=amount,
-            actor=actor,
-            memo=memo,
-            effective_on=effective_on or timezone.localdate(),
-        )
-        audit_record(
-            actor=actor,
-            event_type="ledger.release",
-            target=commitment,
-            new_value=str(amount),
-            reason=memo,
-        )
-    return entry
+    return _draw_on_unpaid(
+        kind=K.RELEASE,
+        commitment=commitment,
+        fiscal_year=fiscal_year,
+        amount=amount,
+        actor=actor,
+        memo=memo,
+        effective_on=effective_on,
+    )
 
 
 def ledger_pay(
@@ -261,39 +288,12 @@ def ledger_pay(
     effective_on: date | None = None,
 ) -> LedgerEntry:
     """Record a payment against a commitment; refused beyond what it has committed."""
-    amount = to_money(amount)
-    if amount <= ZERO:
-        raise LedgerError(_("The amount must be greater than zero."))
-    with transaction.atomic():
-        _lock_fiscal_years([fiscal_year])
-        room = _net_committed(commitment=commitment, fiscal_year=fiscal_year) - _paid(
-            commitment=commitment, fiscal_year=fiscal_year
-        )
-        if amount > room:
-            raise LedgerError(
-                _(
-                    "Only %(room)s of this commitment remains to be paid in %(fy)s; %(amount)s cannot be paid."
-                )
-                % {
-                    "room": format_money(room),
-                    "fy": fiscal_year.label,
-                    "amount": format_money(amount),
-                }
-            )
-        entry = LedgerEntry.objects.create(
-            commitment=commitment,
-            fiscal_year=fiscal_year,
-            kind=K.PAY,
-            amount=amount,
-            actor=actor,
-            memo=memo,
-            effective_on=effective_on or timezone.localdate(),
-        )
-        audit_record(
-            actor=actor,
-            event_type="ledger.pay",
-            target=commitment,
-            new_value=str(amount),
-            reason=memo,
-        )
-    return entry
+    return _draw_on_unpaid(
+        kind=K.PAY,
+        commitment=commitment,
+        fiscal_year=fiscal_year,
+        amount=amount,
+        actor=actor,
+        memo=memo,
+        effective_on=effective_on,
+    )
