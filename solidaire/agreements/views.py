@@ -436,6 +436,9 @@ def _csv_response(
     writer = csv.writer(_Echo())
 
     def lines() -> Iterator[str]:
+        # The byte-order mark tells spreadsheet programs (Excel in
+        # particular) that the file is UTF-8, so accents survive.
+        yield "\ufeff"
         yield writer.writerow(header)
         for row in rows:
             yield writer.writerow(row)

@@ -90,8 +90,9 @@ def _pays() -> int:
 
 
 def _rows(response) -> list[list[str]]:  # type: ignore[no-untyped-def]
-    text = b"".join(response.streaming_content).decode()
-    return list(csv.reader(io.StringIO(text)))
+    raw = b"".join(response.streaming_content)
+    assert raw.startswith("\ufeff".encode()), "CSV exports start with a UTF-8 byte-order mark"
+    return list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
 
 
 # ----------------------------------------------------------------------------- access
