@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 
 from django import template
@@ -31,3 +32,17 @@ def percent(value: Decimal | float | None) -> str:
     if (translation.get_language() or "fr")[:2] == "en":
         return f"{text} %".replace(" ", "")
     return text.replace(".", ",") + "\xa0%"
+
+
+@register.filter(expects_localtime=True, is_safe=False)
+def date(value: datetime.date | datetime.datetime | str | None, arg: str | None = None) -> str:
+    """Django's ``date`` filter, with the French ordinal of the first day of
+    the month: « 1er avril 2026 », as Québec writes it."""
+    from django.template.defaultfilters import date as django_date
+    from django.utils import translation
+
+    text = django_date(value, arg)
+    day = getattr(value, "day", None)
+    if day == 1 and (translation.get_language() or "fr")[:2] == "fr" and text.startswith("1 "):
+        return "1er " + text[2:]
+    return text
