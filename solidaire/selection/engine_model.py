@@ -551,7 +551,11 @@ def solve_mip(
     bound = float(info.mip_dual_bound) * norm
     if exact is not None:
         return _integral_outcome(exact, y, bound, status == ms.kOptimal, fractions, seconds)
-    if status == ms.kOptimal:
+    # Whatever HiGHS's own status (it may stop on an interrupt or a limit
+    # just as the last node closes), a bound within 1e-9 of the incumbent
+    # proves it optimal: that is the product's definition of "optimal".
+    proven = math.isfinite(bound) and bound - objective <= 1e-9 * max(1.0, abs(objective))
+    if status == ms.kOptimal or proven:
         return MipOutcome("optimal", fractions, objective, max(bound, objective), seconds)
     return MipOutcome("time_limit", fractions, objective, bound, seconds)
 
