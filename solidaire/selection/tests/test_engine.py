@@ -395,3 +395,47 @@ def test_time_limit_status_reports_the_gap() -> None:
     if result["status"] == "time_limit":
         assert result["gap"] is not None and result["gap"] > 1e-9
     assert oracle.check_result(data, result) == []
+
+
+def test_partial_funding_rounded_to_the_cent_is_still_proven_optimal() -> None:
+    # Found by the property tests: amounts are rounded down to the cent, so a
+    # starting solution can exceed the solver's continuous optimum by a hair;
+    # the answer is then optimal, with its bound equal to its value.
+    data = {
+        "fiscal_years": ["2020-2021"],
+        "pools": [
+            {"id": "V0", "amounts": {"2020-2021": "5000.00"}},
+            {"id": "V1", "amounts": {"2020-2021": "10000.00"}},
+        ],
+        "proposals": [
+            {
+                "id": "P00",
+                "organisation": "O1",
+                "score": 50,
+                "pools": ["V1"],
+                "requested": {"2020-2021": "15000.00"},
+                "min_fraction": "0.2",
+            },
+            {
+                "id": "P01",
+                "organisation": "O1",
+                "score": 50,
+                "pools": ["V0"],
+                "requested": {"2020-2021": "0.00"},
+            },
+            {
+                "id": "P02",
+                "organisation": "O1",
+                "score": 60,
+                "pools": ["V0", "V1"],
+                "requested": {"2020-2021": "15000.00"},
+                "min_fraction": "0.2",
+            },
+        ],
+        "objective": "total_score",
+    }
+    result = result_to_dict(solve(parse_instance(data), time_limit=10))
+    assert result["status"] == "optimal"
+    assert result["bound"] == result["objective"]
+    spent = sum(Decimal(f["amounts"]["2020-2021"]) for f in result["funded"])
+    assert spent <= Decimal("15000.00")
