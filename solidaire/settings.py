@@ -58,7 +58,6 @@ def env_list(name: str, default: list[str]) -> list[str]:
 
 
 DEBUG = env_bool("DEBUG", True)
-DEMO_MODE = env_bool("SOLIDAIRE_DEMO", DEBUG)
 
 _INSECURE_KEY = "solidaire-development-key-not-for-production"
 SECRET_KEY = env_str("SECRET_KEY", _INSECURE_KEY if DEBUG else "")
