@@ -77,6 +77,11 @@ def _check_commit(commitment: Commitment, fy: FiscalYear, amount: Decimal) -> No
     stream = commitment.stream
     if stream is None:
         return
+    if not Allocation.objects.filter(stream__call_id=stream.call_id).exists():
+        # A call that splits no money among its streams draws on what the
+        # programme's envelope has left (checked above): that is how a
+        # second call's amount follows from what the first did not commit.
+        return
     allocations = list(Allocation.objects.filter(stream=stream, fiscal_year=fy))
     stream_cap = next((a.amount for a in allocations if a.territory_id is None), None)
     sub_caps = {a.territory_id: a.amount for a in allocations if a.territory_id is not None}

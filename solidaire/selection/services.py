@@ -126,7 +126,10 @@ def scenario_instance_for_call(
 
     pools: list[dict[str, Any]] = []
     sub_pools: dict[int, dict[str, str]] = defaultdict(dict)  # stream → territory code → pool id
-    for stream in sorted(streams.values(), key=lambda s: s.pk):
+    # A call that splits no money among its streams draws on the programme's
+    # remaining envelope alone (the ledger reads it the same way).
+    streams_have_pools = bool(allocations)
+    for stream in sorted(streams.values(), key=lambda s: s.pk) if streams_have_pools else []:
         per_year: dict[int, Decimal] = {}
         if stream.pk in stream_level:
             for fy, amount in stream_level[stream.pk].items():
@@ -179,7 +182,7 @@ def scenario_instance_for_call(
     items: list[dict[str, Any]] = []
     for p in proposals:
         its_pools: list[str] = []
-        if p.stream_id is not None and p.stream_id in streams:
+        if streams_have_pools and p.stream_id is not None and p.stream_id in streams:
             stream = streams[p.stream_id]
             its_pools.append(stream.code)
             candidates = [p.organisation.territory.code] + [t.code for t in p.territories.all()]

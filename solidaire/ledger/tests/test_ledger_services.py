@@ -181,6 +181,17 @@ def test_stream_without_money_in_a_fiscal_year_refuses_commitments(programme, ye
 
 
 @pytest.mark.django_db
+def test_a_call_without_allocations_draws_on_the_remaining_envelope(programme, years, call):
+    stream = f.StreamFactory(call=call, name="Volet local")
+    c = commitment_create(programme=programme, reference="x", label="X", stream=stream)
+
+    ledger_commit(commitment=c, amounts={years[1]: years[1].envelope}, actor=None)
+    with pytest.raises(LedgerError, match="envelope"):
+        ledger_commit(commitment=c, amounts={years[1]: D("0.01")}, actor=None)
+    assert LedgerEntry.objects.count() == 1
+
+
+@pytest.mark.django_db
 def test_streams_draw_on_the_programme_envelope_too(programme, years, call):
     stream = f.StreamFactory(call=call)
     f.AllocationFactory(stream=stream, fiscal_year=years[0], amount=D("500000"))

@@ -7,7 +7,7 @@ from django.utils import translation
 
 from solidaire.applications.models import Proposal
 from solidaire.ledger.models import Commitment
-from solidaire.ledger.selectors import calls_figures
+from solidaire.ledger.selectors import calls_figures, programme_balances
 from solidaire.ledger.services import LedgerError, commitment_create, ledger_commit
 from solidaire.reviews.models import Review
 from solidaire.selection.models import Award, Decision
@@ -163,3 +163,33 @@ def test_scenario_totals_and_difference_with_rank_and_cut(call, setup):
     difference = scenario_difference(merit, rank)
     assert difference.only_first == difference.only_second == ()
     assert set(difference.both) == {setup["best"].reference, setup["local"].reference}
+
+
+@pytest.mark.django_db
+def test_a_call_without_allocations_selects_within_the_remaining_envelope(call):
+    """Like the demo's second call: streams, but no money split among them;
+    the scenario and the decision draw on what the envelope has left."""
+    fy = call.programme.fiscal_years.order_by("starts_on").first()
+    for value in range(6):
+        f.ScaleLevelFactory(call=call, value=value)
+    f.CriterionFactory(call=call, weight=Decimal("100"))
+    local = f.StreamFactory(call=call, code="local")
+    big = _proposal(call, local, score=5, amount="800000.00")
+    small = _proposal(call, local, score=4, amount="40000.00")
+    too_much = _proposal(call, local, score=3, amount="1000.01")
+
+    instance = scenario_instance_for_call(call=call)
+    assert [p["id"] for p in instance["pools"]] == ["enveloppe"]
+    assert {p["id"]: p["pools"] for p in instance["proposals"]}[big.reference] == ["enveloppe"]
+
+    coordinator = f.UserFactory()
+    scenario = scenario_solve(
+        scenario=scenario_create(call=call, name="Enveloppe", actor=coordinator), now=DECIDED
+    )
+    funded = {item["id"] for item in scenario.result["funded"]}
+    assert funded == {big.reference, small.reference}
+    assert too_much.reference not in funded
+    decision_adopt(scenario=scenario, actor=coordinator, resolution_number="CR-9", now=DECIDED)
+    assert calls_figures([call])[call.pk].committed == Decimal("840000.00")
+    assert programme_balances(call.programme)[0].available == Decimal("0.00")
+    assert fy.label == programme_balances(call.programme)[0].label
