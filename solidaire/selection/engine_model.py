@@ -438,16 +438,22 @@ def solve_mip(
         row_hi += [0.0] * p
         nrow += p
     if spec.org_room is not None:
+        # One row per organisation with more active proposals than room left,
+        # by organisation index (built at once: W3 has thousands).
         orgs = comp.org[active]
         counts = np.bincount(orgs, minlength=len(comp.org_names))
-        for o in np.nonzero(counts > 0)[0]:
-            room = spec.org_room.get(int(o), comp.org_cap or 0)
-            if counts[o] > room:
-                cols = np.nonzero(orgs == o)[0]
-                add_block(np.full(cols.size, nrow), cols, np.ones(cols.size))
-                row_lo.append(-np.inf)
-                row_hi.append(float(room))
-                nrow += 1
+        room_of = np.full(counts.size, comp.org_cap or 0, dtype=np.int64)
+        for o, left in spec.org_room.items():
+            room_of[o] = left
+        tight = np.nonzero((counts > 0) & (counts > room_of))[0]
+        if tight.size:
+            row_of = -np.ones(counts.size, dtype=np.int64)
+            row_of[tight] = np.arange(tight.size)
+            cols = np.nonzero(row_of[orgs] >= 0)[0]
+            add_block(nrow + row_of[orgs[cols]], cols, np.ones(cols.size))
+            row_lo += [-np.inf] * tight.size
+            row_hi += room_of[tight].astype(np.float64).tolist()
+            nrow += tight.size
     for members, need in spec.groups:
         if need <= 0:
             continue

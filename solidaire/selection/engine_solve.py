@@ -82,6 +82,16 @@ def rank_and_cut(comp: Compiled, labels: tuple[str, ...]) -> Outcome:
 
 
 class _MeritState:
+    """Decisions so far, and the witness kept as running totals.
+
+    The *live* witness is the part of the witness not yet reached in merit
+    order (rank >= the current position); its money at min_fraction (``wuse``),
+    its count per minimum (``wgrp``) and, with the organisation limit, funded
+    plus live witness per organisation (``comb``, ``n_over`` of them over the
+    limit) are updated as the walk advances, so checking a decision against the
+    witness costs a few vector operations on the rows, not a pass over it.
+    """
+
     def __init__(self, comp: Compiled) -> None:
         self.comp = comp
         self.rem = comp.caps.copy()
@@ -95,52 +105,163 @@ class _MeritState:
         self.group_count = np.zeros(len(comp.groups), dtype=np.int64)
         self.forced_idx = np.nonzero(comp.forced)[0]
         self.usage_min_t = np.ascontiguousarray(comp.usage_min.T)
+        self.usage_t = np.ascontiguousarray(comp.usage.T)
+        self.member_t = np.ascontiguousarray(self.member_of.T).astype(np.int64)
         self.fractions = [ZERO] * comp.n
+        self.org_l: list[int] = comp.org.tolist()
+        self.org_count_l = [0] * len(comp.org_names)
+        self.rank_l: list[int] = comp.rank_of.tolist()
+        self.witness: set[int] = set()
+        self.live: set[int] = set()
+        self.wuse = np.zeros(len(comp.caps), dtype=np.int64)
+        self.wgrp = np.zeros(len(comp.groups), dtype=np.int64)
+        self.comb = [0] * len(comp.org_names)
+        self.n_over = 0
+        self.groups_of: list[list[int]] = [[] for _ in range(comp.n)]
+        for k, j in zip(*np.nonzero(self.member_of), strict=True):
+            self.groups_of[int(j)].append(int(k))
+        self._needed: IntArray = self.need.copy()
+        self._open = [x > 0 for x in self._needed.tolist()]  # minimums not yet met
+
+    def set_witness(self, witness: set[int], pos: int) -> None:
+        """A new witness; its live part is the proposals ranked at ``pos`` or later."""
+        self.witness = witness
+        rank = self.rank_l
+        live = sorted(j for j in witness if rank[j] >= pos)
+        self.live = set(live)
+        idx = np.array(live, dtype=np.int64)
+        self.wuse = self.usage_min_t[idx].sum(axis=0)
+        self.wgrp = self.member_t[idx].sum(axis=0)
+        cap = self.comp.org_cap
+        if cap is not None:
+            comb = self.org_count.copy()
+            np.add.at(comb, self.comp.org[idx], 1)
+            self.comb = comb.tolist()
+            self.n_over = int((comb > cap).sum())
+
+    def shrink_witness(self, witness: set[int]) -> None:
+        """A witness that is a subset of the live one: drop the difference from the totals."""
+        for j in [j for j in self.live if j not in witness]:
+            self._drop_live(j)
+        self.witness = witness
+
+    def _bump(self, o: int, d: int) -> None:
+        cap = self.comp.org_cap
+        if cap is None:
+            return
+        before = self.comb[o] > cap
+        self.comb[o] += d
+        self.n_over += int(self.comb[o] > cap) - int(before)
+
+    def _drop_live(self, j: int) -> None:
+        self.live.discard(j)
+        self.wuse -= self.usage_min_t[j]
+        self.wgrp -= self.member_t[j]
+        self._bump(self.org_l[j], -1)
+
+    def advance(self, pos: int) -> None:
+        """Move to ``pos``: the proposal just passed leaves the live witness."""
+        if pos > 0:
+            j = self.comp.order[pos - 1]
+            if j in self.live:
+                self._drop_live(j)
+
+    def discard(self, i: int) -> None:
+        self.witness.discard(i)
+        if i in self.live:
+            self._drop_live(i)
 
     def fund(self, i: int, f: Decimal) -> None:
         comp = self.comp
         self.fractions[i] = f
-        self.rem -= usage_of(comp, i, f)
-        self.org_count[comp.org[i]] += 1
-        self.group_count += self.member_of[:, i]
+        self.rem -= self.usage_t[i] if f == ONE else usage_of(comp, i, f)
+        o = self.org_l[i]
+        self.org_count[o] += 1
+        self.org_count_l[o] += 1
+        self._bump(o, 1)
+        gs = self.groups_of[i]
+        if gs:
+            self.group_count += self.member_t[i]
+            self._needed = np.maximum(0, self.need - self.group_count)
+            self._open = [x > 0 for x in self._needed.tolist()]
+
+    def fits(self, i: int) -> Decimal:
+        """``max_fraction_fitting``, or ZERO when that would be below min_fraction anyway."""
+        if bool((self.usage_t[i] <= self.rem).all()):
+            return ONE
+        # f x c <= rem on every row, so f >= min_fraction would need
+        # floor(min_fraction x c) <= rem: when not, f < min_fraction.
+        if self.comp.min_fraction[i] == ONE or bool((self.usage_min_t[i] > self.rem).any()):
+            return ZERO
+        return max_fraction_fitting(self.comp, i, self.rem)
 
     def still_needed(self) -> list[int]:
         return [int(x) for x in self.needed()]
 
     def needed(self) -> IntArray:
-        out: IntArray = np.maximum(0, self.need - self.group_count)
-        return out
+        """Funded proposals each minimum still lacks (do not modify)."""
+        return self._needed
 
     def org_full(self, i: int) -> bool:
         cap = self.comp.org_cap
-        return cap is not None and int(self.org_count[self.comp.org[i]]) >= cap
+        return cap is not None and self.org_count_l[self.org_l[i]] >= cap
+
+    def meets_needed(self, i: int) -> bool:
+        """Funding ``i`` counts towards a minimum not yet met."""
+        is_open = self._open
+        return any(is_open[k] for k in self.groups_of[i])
 
     def prune(self, witness: set[int], pos: int) -> set[int]:
-        """Keep only the later proposals a lock or a minimum needs, at min_fraction."""
-        comp = self.comp
-        later = [j for j in witness if comp.rank_of[j] > pos]
+        """Keep only the later proposals a lock or a minimum needs, at min_fraction.
+
+        Latest-ranked first, a proposal is dropped when every minimum it counts
+        for has a spare member (slack >= 1). Slack only falls during the pass,
+        so only proposals with slack in all their minimums at the start can be
+        dropped: the pass visits those alone.
+        """
+        rank = self.rank_l
+        later = [j for j in witness if rank[j] > pos]
         if not later:
             return set()
         w = np.array(later, dtype=np.int64)
-        w = w[np.argsort(-comp.rank_of[w], kind="stable")]
-        needed = self.needed().tolist()
-        sub = self.member_of[:, w]
-        counts = sub.sum(axis=1).tolist()
-        keep = np.ones(w.size, dtype=np.bool_)
-        forced = comp.forced[w].tolist()
-        rows, cols = np.nonzero(sub.T)  # (position in w, group), by position
-        groups_of: list[list[int]] = [[] for _ in range(w.size)]
-        for t, k in zip(rows.tolist(), cols.tolist(), strict=True):
-            groups_of[t].append(k)
-        for t in range(w.size):
-            if forced[t]:
-                continue
-            gs = groups_of[t]
-            if all(counts[k] - 1 >= needed[k] for k in gs):
-                keep[t] = False
+        sub = self.member_t[w] > 0
+        slack = sub.sum(axis=0) - self._needed
+        candidate = ~self.comp.forced[w] & ~(sub & (slack < 1)).any(axis=1)
+        spare: list[int] = slack.tolist()
+        dropped: set[int] = set()
+        for j in sorted(w[candidate].tolist(), key=lambda j: -rank[j]):
+            gs = self.groups_of[j]
+            if all(spare[k] >= 1 for k in gs):
+                dropped.add(j)
                 for k in gs:
-                    counts[k] -= 1
-        return {int(j) for j in w[keep]}
+                    spare[k] -= 1
+        return {j for j in later if j not in dropped}
+
+    def current_ok(self, i: int, f: Decimal) -> bool:
+        """``witness_ok`` against the current witness, from the running totals."""
+        rem = self.rem - (self.usage_t[i] if f == ONE else usage_of(self.comp, i, f))
+        if bool((rem < 0).any()):
+            return False
+        in_live = i in self.live
+        wuse = self.wuse - self.usage_min_t[i] if in_live else self.wuse
+        if bool((wuse > rem).any()):
+            return False
+        cap = self.comp.org_cap
+        if cap is not None:
+            over = self.n_over
+            if not in_live:
+                c = self.comb[self.org_l[i]]
+                over += int(c + 1 > cap) - int(c > cap)
+            if over > 0:
+                return False
+        have = self.wgrp if in_live else self.wgrp + self.member_t[i]
+        if bool((have < self.needed()).any()):
+            return False
+        if not self.forced_idx.size:
+            return True
+        pos = self.rank_l[i]
+        later_forced = self.forced_idx[self.comp.rank_of[self.forced_idx] > pos]
+        return all(int(j) in self.witness for j in later_forced)
 
     def witness_ok(self, i: int, f: Decimal, witness: set[int], pos: int) -> bool:
         comp = self.comp
@@ -206,7 +327,6 @@ def merit_order(comp: Compiled, labels: tuple[str, ...], time_limit: float) -> O
     solver_seconds = 0.0
     notes: dict[int, list[str]] = {}
     constrained = bool(comp.forced.any() or comp.groups)
-    witness: set[int] = set()
     if bool((comp.forced & ~comp.fundable).any()):
         return Outcome([ZERO] * comp.n, "infeasible")
     if constrained:
@@ -218,15 +338,18 @@ def merit_order(comp: Compiled, labels: tuple[str, ...], time_limit: float) -> O
                 "infeasible" if out.status == "infeasible" else "time_limit",
                 solver_seconds=solver_seconds,
             )
-        witness = state.prune({i for i, f in out.fractions.items() if f > ZERO}, -1)
+        state.set_witness(state.prune({i for i, f in out.fractions.items() if f > ZERO}, -1), 0)
+    fundable: list[bool] = comp.fundable.tolist()
     for pos, i in enumerate(comp.order):
-        if not comp.fundable[i] or state.org_full(i):
+        state.advance(pos)
+        if not fundable[i] or state.org_full(i):
             continue
-        f = max_fraction_fitting(comp, i, state.rem)
+        f = state.fits(i)
         if f < comp.min_fraction[i]:
             continue
         greedy = f
-        if constrained and not state.witness_ok(i, f, witness, pos):
+        if constrained and not state.current_ok(i, f):
+            witness = state.witness
             cost = np.zeros(comp.n)
             cost[i] = 1.0
             remaining = max(0.05, deadline - time.perf_counter())
@@ -258,15 +381,19 @@ def merit_order(comp: Compiled, labels: tuple[str, ...], time_limit: float) -> O
                     new_witness = witness
             if f < greedy:
                 notes[i] = [_reserved_reason(comp, state, i, f)]
-            witness = new_witness
+            if new_witness is not witness:
+                state.set_witness(new_witness, pos)
         if f == ZERO:
             continue
-        # Pruning can only drop more when i was in the witness or met part of a minimum.
-        touched = i in witness or bool((state.member_of[:, i] & (state.needed() > 0)).any())
+        # Funding a witness member leaves the rest of the witness as pruned as
+        # it was (each remaining member still completes a minimum or a lock;
+        # see docs/selection-engine.md); pruning can drop more only when a
+        # proposal outside the witness meets part of an unmet minimum.
+        reprune = constrained and i not in state.witness and state.meets_needed(i)
         state.fund(i, f)
-        witness.discard(i)
-        if constrained and touched:
-            witness = state.prune(witness, pos)
+        state.discard(i)
+        if reprune:
+            state.shrink_witness(state.prune(state.witness, pos))
     total = objective_value(comp.score, state.fractions)
     return Outcome(
         state.fractions,
