@@ -357,11 +357,12 @@ def _result(
     reasons_not, reasons_funded = _explain(instance, comp, fractions, out, method, objective)
     funded: list[FundedProposal] = []
     not_funded: list[NotFundedProposal] = []
+    req: list[list[int]] = comp.req.tolist()
     for i in comp.order:
         p = instance.proposals[i]
         f = fractions[i]
         if f > ZERO:
-            amounts = tuple(int(a) for a in _amounts_of(comp, i, f))
+            amounts = tuple(req[i]) if f == ONE else tuple(floor_amount(f, c) for c in req[i])
             funded.append(FundedProposal(p.id, f, amounts, tuple(reasons_funded.get(i, []))))
         else:
             not_funded.append(NotFundedProposal(p.id, tuple(reasons_not.get(i, []))))
@@ -385,10 +386,6 @@ def _result(
         solver_seconds=out.solver_seconds,
         fiscal_years=instance.fiscal_years,
     )
-
-
-def _amounts_of(comp: Compiled, i: int, f: Decimal) -> list[int]:
-    return [floor_amount(f, int(c)) for c in comp.req[i]]
 
 
 # ----------------------------------------------------------------------------- explanations

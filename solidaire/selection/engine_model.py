@@ -87,34 +87,29 @@ def compile_instance(instance: Instance) -> Compiled:
     years = len(instance.fiscal_years)
     pools = instance.pools
     pool_index = {p.id: k for k, p in enumerate(pools)}
-    req = np.zeros((n, years), dtype=np.int64)
-    for i, p in enumerate(props):
-        req[i, :] = p.requested
+    req = np.array([p.requested for p in props], dtype=np.int64).reshape(n, years)
     rows = [(k, y) for k in range(len(pools)) for y in range(years)]
-    r_count = len(rows)
-    member = np.zeros((r_count, n), dtype=np.bool_)
-    for i, p in enumerate(props):
-        for pid in p.pools:
-            k = pool_index[pid]
-            member[k * years : (k + 1) * years, i] = True
+    # Row k * years + y is pool k in fiscal year y.
+    in_pool = np.zeros((len(pools), n), dtype=np.bool_)
+    in_pool[
+        [pool_index[pid] for p in props for pid in p.pools],
+        [i for i, p in enumerate(props) for _ in p.pools],
+    ] = True
+    member = np.repeat(in_pool, years, axis=0)
     row_year = np.array([y for _, y in rows], dtype=np.int64)
     usage = np.where(member, req[:, row_year].T, 0).astype(np.int64)
-    req_min = np.zeros_like(req)
+    req_min = req.copy()
     for i, p in enumerate(props):
-        if p.min_fraction == ONE:
-            req_min[i] = req[i]
-        else:
+        if p.min_fraction != ONE:
             req_min[i] = [floor_amount(p.min_fraction, int(c)) for c in p.requested]
     usage_min = np.where(member, req_min[:, row_year].T, 0).astype(np.int64)
     caps = np.array([pools[k].amounts[y] for k, y in rows], dtype=np.int64)
 
-    org_names: list[str] = []
     org_idx: dict[str, int] = {}
-    org = np.zeros(n, dtype=np.int64)
-    for i, p in enumerate(props):
-        org[i] = org_idx.setdefault(p.organisation, len(org_idx))
-        if org[i] == len(org_names):
-            org_names.append(p.organisation)
+    org = np.array(
+        [org_idx.setdefault(p.organisation, len(org_idx)) for p in props], dtype=np.int64
+    )
+    org_names = list(org_idx)  # in order of first appearance, as indexed
 
     rules = instance.rules
     groups: list[MinGroup] = []
@@ -124,10 +119,13 @@ def compile_instance(instance: Instance) -> Compiled:
     ):
         wanted = {key: np.zeros(n, dtype=np.bool_) for key, need in table if need > 0}
         if wanted:
+            hits: dict[str, list[int]] = {key: [] for key in wanted}
             for i, p in enumerate(props):
                 for key in getattr(p, attr):
-                    if key in wanted:
-                        wanted[key][i] = True
+                    if key in hits:
+                        hits[key].append(i)
+            for key, where in hits.items():
+                wanted[key][where] = True
         for key, need in table:
             if need > 0:
                 groups.append(MinGroup(kind, key, need, wanted[key]))
@@ -142,8 +140,7 @@ def compile_instance(instance: Instance) -> Compiled:
     forced = np.array([p.lock == "in" for p in props], dtype=np.bool_)
     order = tuple(sorted(range(n), key=lambda i: (-props[i].score, props[i].id)))
     rank_of = np.zeros(n, dtype=np.int64)
-    for pos, i in enumerate(order):
-        rank_of[i] = pos
+    rank_of[list(order)] = np.arange(n, dtype=np.int64)
     return Compiled(
         n=n,
         req=req,

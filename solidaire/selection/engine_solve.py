@@ -114,6 +114,7 @@ class _MeritState:
         self.witness: set[int] = set()
         self.live: set[int] = set()
         self.wuse = np.zeros(len(comp.caps), dtype=np.int64)
+        self.margin = self.rem.copy()  # rem - wuse
         self.wgrp = np.zeros(len(comp.groups), dtype=np.int64)
         self.comb = [0] * len(comp.org_names)
         self.n_over = 0
@@ -131,6 +132,7 @@ class _MeritState:
         self.live = set(live)
         idx = np.array(live, dtype=np.int64)
         self.wuse = self.usage_min_t[idx].sum(axis=0)
+        self.margin = self.rem - self.wuse
         self.wgrp = self.member_t[idx].sum(axis=0)
         cap = self.comp.org_cap
         if cap is not None:
@@ -156,6 +158,7 @@ class _MeritState:
     def _drop_live(self, j: int) -> None:
         self.live.discard(j)
         self.wuse -= self.usage_min_t[j]
+        self.margin += self.usage_min_t[j]
         self.wgrp -= self.member_t[j]
         self._bump(self.org_l[j], -1)
 
@@ -174,7 +177,9 @@ class _MeritState:
     def fund(self, i: int, f: Decimal) -> None:
         comp = self.comp
         self.fractions[i] = f
-        self.rem -= self.usage_t[i] if f == ONE else usage_of(comp, i, f)
+        use = self.usage_t[i] if f == ONE else usage_of(comp, i, f)
+        self.rem -= use
+        self.margin -= use
         o = self.org_l[i]
         self.org_count[o] += 1
         self.org_count_l[o] += 1
@@ -239,12 +244,10 @@ class _MeritState:
 
     def current_ok(self, i: int, f: Decimal) -> bool:
         """``witness_ok`` against the current witness, from the running totals."""
-        rem = self.rem - (self.usage_t[i] if f == ONE else usage_of(self.comp, i, f))
-        if bool((rem < 0).any()):
-            return False
+        # rem - use_i >= (live witness without i) >= 0 on every row.
+        use = self.usage_t[i] if f == ONE else usage_of(self.comp, i, f)
         in_live = i in self.live
-        wuse = self.wuse - self.usage_min_t[i] if in_live else self.wuse
-        if bool((wuse > rem).any()):
+        if bool(((use - self.usage_min_t[i] if in_live else use) > self.margin).any()):
             return False
         cap = self.comp.org_cap
         if cap is not None:
