@@ -26,7 +26,7 @@ from .engine_model import (
     Compiled,
     FloatArray,
     compile_instance,
-    floor_amount,
+    floor_amounts,
     total_usage,
 )
 from .engine_solve import (
@@ -362,7 +362,7 @@ def _result(
         p = instance.proposals[i]
         f = fractions[i]
         if f > ZERO:
-            amounts = tuple(req[i]) if f == ONE else tuple(floor_amount(f, c) for c in req[i])
+            amounts = tuple(floor_amounts(f, req[i]))
             funded.append(FundedProposal(p.id, f, amounts, tuple(reasons_funded.get(i, []))))
         else:
             not_funded.append(NotFundedProposal(p.id, tuple(reasons_not.get(i, []))))

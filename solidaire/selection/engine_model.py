@@ -8,10 +8,11 @@ inside HiGHS can never overspend a pool.
 
 from __future__ import annotations
 
+import itertools
 import math
 import time
 from dataclasses import dataclass
-from decimal import ROUND_FLOOR, Decimal
+from decimal import ROUND_FLOOR, Decimal, getcontext
 
 import highspy
 import numpy as np
@@ -81,13 +82,35 @@ def floor_amount(fraction: Decimal, cents: int) -> int:
     return int((fraction * cents).to_integral_value(rounding=ROUND_FLOOR))
 
 
+def floor_amounts(fraction: Decimal, cents: list[int]) -> list[int]:
+    """``floor_amount`` of each amount, in integers when the decimal product is exact.
+
+    ``fraction x c`` is computed exactly by Decimal when its coefficient
+    ``m x c`` has at most ``prec`` digits; its floor is then ``m x c // 10**-e``.
+    Otherwise (or for an unusual fraction) the Decimal computation itself.
+    """
+    if fraction == ONE:
+        return list(cents)
+    if fraction == ZERO:
+        return [0] * len(cents)
+    sign, digits, exponent = fraction.as_tuple()
+    if sign or not isinstance(exponent, int) or exponent > 0:
+        return [floor_amount(fraction, c) for c in cents]
+    m = int("".join(map(str, digits)))
+    den = 10**-exponent
+    limit = 10 ** getcontext().prec
+    return [m * c // den if -limit < m * c < limit else floor_amount(fraction, c) for c in cents]
+
+
 def compile_instance(instance: Instance) -> Compiled:
     props = instance.proposals
     n = len(props)
     years = len(instance.fiscal_years)
     pools = instance.pools
     pool_index = {p.id: k for k, p in enumerate(pools)}
-    req = np.array([p.requested for p in props], dtype=np.int64).reshape(n, years)
+    req = np.fromiter(
+        itertools.chain.from_iterable(p.requested for p in props), dtype=np.int64, count=n * years
+    ).reshape(n, years)
     rows = [(k, y) for k in range(len(pools)) for y in range(years)]
     # Row k * years + y is pool k in fiscal year y.
     in_pool = np.zeros((len(pools), n), dtype=np.bool_)
@@ -101,7 +124,7 @@ def compile_instance(instance: Instance) -> Compiled:
     req_min = req.copy()
     for i, p in enumerate(props):
         if p.min_fraction != ONE:
-            req_min[i] = [floor_amount(p.min_fraction, int(c)) for c in p.requested]
+            req_min[i] = floor_amounts(p.min_fraction, list(p.requested))
     usage_min = np.where(member, req_min[:, row_year].T, 0).astype(np.int64)
     caps = np.array([pools[k].amounts[y] for k, y in rows], dtype=np.int64)
 
@@ -172,7 +195,7 @@ def usage_of(comp: Compiled, i: int, fraction: Decimal) -> IntArray:
         return np.zeros(len(comp.caps), dtype=np.int64)
     if fraction == comp.min_fraction[i]:
         return comp.usage_min[:, i]
-    amounts = np.array([floor_amount(fraction, int(c)) for c in comp.req[i]], dtype=np.int64)
+    amounts = np.array(floor_amounts(fraction, comp.req[i].tolist()), dtype=np.int64)
     return np.where(comp.member[:, i], amounts[list(comp.row_year)], 0).astype(np.int64)
 
 
@@ -467,7 +490,8 @@ def solve_mip(
     else:
         all_r = all_c = np.zeros(0, dtype=np.int64)
         all_v = np.zeros(0)
-    perm = np.lexsort((all_r, all_c))
+    # Column-major, rows ascending within a column (one key: pairs are unique).
+    perm = np.argsort(all_c * max(nrow, 1) + all_r, kind="stable")
     all_r, all_c, all_v = all_r[perm], all_c[perm], all_v[perm]
     starts_arr = np.zeros(num_col + 1, dtype=np.int32)
     np.cumsum(np.bincount(all_c, minlength=num_col), out=starts_arr[1:])
@@ -546,10 +570,18 @@ def solve_mip(
     y = values[:k]
     fv = mf * np.round(y)
     fv[partial] += values[k:]
-    fractions = {
-        int(i): fraction_from_solver(comp, int(i), float(y[j]), float(fv[j]))
-        for j, i in enumerate(active)
-    }
+    # fraction_from_solver, with its first two cases inline (most columns).
+    fractions: dict[int, Decimal] = {}
+    y_l: list[float] = y.tolist()
+    fv_l: list[float] = fv.tolist()
+    min_fraction = comp.min_fraction
+    for j, i in enumerate(active.tolist()):
+        if y_l[j] < 0.5:
+            fractions[i] = ZERO
+        elif min_fraction[i] == ONE:
+            fractions[i] = ONE
+        else:
+            fractions[i] = fraction_from_solver(comp, i, y_l[j], fv_l[j])
     objective = float(info.objective_function_value) * norm
     bound = float(info.mip_dual_bound) * norm
     if exact is not None:

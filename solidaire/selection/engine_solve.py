@@ -85,11 +85,13 @@ class _MeritState:
     """Decisions so far, and the witness kept as running totals.
 
     The *live* witness is the part of the witness not yet reached in merit
-    order (rank >= the current position); its money at min_fraction (``wuse``),
-    its count per minimum (``wgrp``) and, with the organisation limit, funded
-    plus live witness per organisation (``comb``, ``n_over`` of them over the
-    limit) are updated as the walk advances, so checking a decision against the
-    witness costs a few vector operations on the rows, not a pass over it.
+    order (rank >= the current position). Kept up to date as the walk
+    advances: the money left once the live witness is served at min_fraction
+    (``margin``, per row), per minimum what is still lacking once the live
+    witness is counted (``deficit``, ``n_def`` of them positive) and, with the
+    organisation limit, funded plus live witness per organisation (``comb``,
+    ``n_over`` of them over the limit). Checking a decision against the
+    witness then costs one vector comparison, not a pass over the witness.
     """
 
     def __init__(self, comp: Compiled) -> None:
@@ -102,7 +104,7 @@ class _MeritState:
             else np.zeros((0, comp.n), dtype=np.bool_)
         )
         self.need = np.array([g.need for g in comp.groups], dtype=np.int64)
-        self.group_count = np.zeros(len(comp.groups), dtype=np.int64)
+        self.group_count = [0] * len(comp.groups)
         self.forced_idx = np.nonzero(comp.forced)[0]
         self.usage_min_t = np.ascontiguousarray(comp.usage_min.T)
         self.usage_t = np.ascontiguousarray(comp.usage.T)
@@ -115,14 +117,17 @@ class _MeritState:
         self.live: set[int] = set()
         self.wuse = np.zeros(len(comp.caps), dtype=np.int64)
         self.margin = self.rem.copy()  # rem - wuse
-        self.wgrp = np.zeros(len(comp.groups), dtype=np.int64)
+        self.wgrp = [0] * len(comp.groups)
         self.comb = [0] * len(comp.org_names)
         self.n_over = 0
         self.groups_of: list[list[int]] = [[] for _ in range(comp.n)]
         for k, j in zip(*np.nonzero(self.member_of), strict=True):
             self.groups_of[int(j)].append(int(k))
-        self._needed: IntArray = self.need.copy()
-        self._open = [x > 0 for x in self._needed.tolist()]  # minimums not yet met
+        self.need_l: list[int] = self.need.tolist()
+        self.needed_l = list(self.need_l)
+        self._needed: IntArray | None = None  # needed_l as an array, when asked for
+        self.deficit = list(self.need_l)
+        self.n_def = sum(1 for d in self.deficit if d > 0)
 
     def set_witness(self, witness: set[int], pos: int) -> None:
         """A new witness; its live part is the proposals ranked at ``pos`` or later."""
@@ -133,7 +138,9 @@ class _MeritState:
         idx = np.array(live, dtype=np.int64)
         self.wuse = self.usage_min_t[idx].sum(axis=0)
         self.margin = self.rem - self.wuse
-        self.wgrp = self.member_t[idx].sum(axis=0)
+        self.wgrp = self.member_t[idx].sum(axis=0).tolist()
+        self.deficit = [a - b for a, b in zip(self.needed_l, self.wgrp, strict=True)]
+        self.n_def = sum(1 for d in self.deficit if d > 0)
         cap = self.comp.org_cap
         if cap is not None:
             comb = self.org_count.copy()
@@ -159,7 +166,11 @@ class _MeritState:
         self.live.discard(j)
         self.wuse -= self.usage_min_t[j]
         self.margin += self.usage_min_t[j]
-        self.wgrp -= self.member_t[j]
+        for k in self.groups_of[j]:
+            self.wgrp[k] -= 1
+            self.deficit[k] += 1
+            if self.deficit[k] == 1:
+                self.n_def += 1
         self._bump(self.org_l[j], -1)
 
     def advance(self, pos: int) -> None:
@@ -184,11 +195,14 @@ class _MeritState:
         self.org_count[o] += 1
         self.org_count_l[o] += 1
         self._bump(o, 1)
-        gs = self.groups_of[i]
-        if gs:
-            self.group_count += self.member_t[i]
-            self._needed = np.maximum(0, self.need - self.group_count)
-            self._open = [x > 0 for x in self._needed.tolist()]
+        for k in self.groups_of[i]:
+            self.group_count[k] += 1
+            if self.needed_l[k] > 0:
+                self.needed_l[k] -= 1
+                self._needed = None
+                self.deficit[k] -= 1
+                if self.deficit[k] == 0:
+                    self.n_def -= 1
 
     def fits(self, i: int) -> Decimal:
         """``max_fraction_fitting``, or ZERO when that would be below min_fraction anyway."""
@@ -205,6 +219,8 @@ class _MeritState:
 
     def needed(self) -> IntArray:
         """Funded proposals each minimum still lacks (do not modify)."""
+        if self._needed is None:
+            self._needed = np.array(self.needed_l, dtype=np.int64)
         return self._needed
 
     def org_full(self, i: int) -> bool:
@@ -213,8 +229,8 @@ class _MeritState:
 
     def meets_needed(self, i: int) -> bool:
         """Funding ``i`` counts towards a minimum not yet met."""
-        is_open = self._open
-        return any(is_open[k] for k in self.groups_of[i])
+        needed = self.needed_l
+        return any(needed[k] > 0 for k in self.groups_of[i])
 
     def prune(self, witness: set[int], pos: int) -> set[int]:
         """Keep only the later proposals a lock or a minimum needs, at min_fraction.
@@ -230,7 +246,7 @@ class _MeritState:
             return set()
         w = np.array(later, dtype=np.int64)
         sub = self.member_t[w] > 0
-        slack = sub.sum(axis=0) - self._needed
+        slack = sub.sum(axis=0) - self.needed()
         candidate = ~self.comp.forced[w] & ~(sub & (slack < 1)).any(axis=1)
         spare: list[int] = slack.tolist()
         dropped: set[int] = set()
@@ -257,9 +273,15 @@ class _MeritState:
                 over += int(c + 1 > cap) - int(c > cap)
             if over > 0:
                 return False
-        have = self.wgrp if in_live else self.wgrp + self.member_t[i]
-        if bool((have < self.needed()).any()):
-            return False
+        # Every minimum still lacking after the live witness must be completed
+        # by i itself (lacking exactly one, and i counts for it).
+        if in_live:
+            if self.n_def:
+                return False
+        elif self.n_def:
+            deficit = self.deficit
+            if self.n_def != sum(1 for k in self.groups_of[i] if deficit[k] == 1):
+                return False
         if not self.forced_idx.size:
             return True
         pos = self.rank_l[i]

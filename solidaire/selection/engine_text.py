@@ -9,10 +9,12 @@ NBSP = "\u00a0"
 
 def money(cents: int) -> str:
     """``1234500`` -> ``12 345,00 $`` (no-break spaces)."""
-    sign = "-" if cents < 0 else ""
-    dollars, rest = divmod(abs(cents), 100)
-    grouped = f"{dollars:,}".replace(",", NBSP)
-    return f"{sign}{grouped},{rest:02d}{NBSP}$"
+    if cents < 0:
+        return "-" + money(-cents)
+    dollars, rest = divmod(cents, 100)
+    if dollars < 1000:  # nothing to group (most shortfalls are larger: one replace)
+        return f"{dollars},{rest:02d}{NBSP}$"
+    return f"{dollars:,}".replace(",", NBSP) + f",{rest:02d}{NBSP}$"
 
 
 def number(value: Decimal) -> str:
