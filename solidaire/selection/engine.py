@@ -429,10 +429,23 @@ def _explain(
     short_row: list[int] = short_r.tolist()
     short_need: list[int] = need.T[short_i, short_r].tolist()
     rem_l: list[int] = rem.tolist()
-    row_text = [
-        (pool_ids[comp.row_pool[r]], years[comp.row_year[r]], int(comp.caps[r]))
-        for r in range(len(rem_l))
-    ]
+    # Per row, the reason's words before the shortfall (a pool with nothing
+    # for the year needs no amount: its whole reason, marked True).
+    row_head: list[tuple[bool, str]] = []
+    for r, left in enumerate(rem_l):
+        pool, fy = pool_ids[comp.row_pool[r]], years[comp.row_year[r]]
+        if int(comp.caps[r]) == 0:
+            row_head.append((True, f"le volet {pool} n'a aucun montant pour {fy}"))
+        elif left <= 0:
+            row_head.append((False, f"le volet {pool} {fy} est épuisé; il manquerait "))
+        else:
+            row_head.append(
+                (
+                    False,
+                    f"le volet {pool} {fy} est presque épuisé (reste {money(left)}); "
+                    "il manquerait ",
+                )
+            )
     org_full: list[int] = (
         np.where(org_count[comp.org] >= comp.org_cap, org_count[comp.org], 0).tolist()
         if comp.org_cap is not None
@@ -472,18 +485,8 @@ def _explain(
             a, b = short_at[i], short_at[i + 1]
             for pos in range(a, b):
                 r = short_row[pos]
-                pool, fy, cap = row_text[r]
-                left = rem_l[r]
-                short = money(short_need[pos] - left)
-                if cap == 0:
-                    reasons.append(f"le volet {pool} n'a aucun montant pour {fy}")
-                elif left <= 0:
-                    reasons.append(f"le volet {pool} {fy} est épuisé; il manquerait {short}")
-                else:
-                    reasons.append(
-                        f"le volet {pool} {fy} est presque épuisé (reste {money(left)}); "
-                        f"il manquerait {short}"
-                    )
+                whole, head = row_head[r]
+                reasons.append(head if whole else head + money(short_need[pos] - rem_l[r]))
             reasons.extend(out.notes.get(i, []))
             if b > a:
                 worst = [last_funded_rank[t] for t in p.territories if t in last_funded_rank]

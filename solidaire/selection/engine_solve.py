@@ -258,13 +258,24 @@ class _MeritState:
                     spare[k] -= 1
         return {j for j in later if j not in dropped}
 
-    def current_ok(self, i: int, f: Decimal) -> bool:
-        """``witness_ok`` against the current witness, from the running totals."""
-        # rem - use_i >= (live witness without i) >= 0 on every row.
-        use = self.usage_t[i] if f == ONE else usage_of(self.comp, i, f)
+    def fits_beside_witness(self, i: int) -> bool:
+        """Fully funding ``i`` leaves the live witness (without ``i``) its money."""
+        use = self.usage_t[i]
+        if i in self.live:
+            use = use - self.usage_min_t[i]
+        return not bool((use > self.margin).any())
+
+    def current_ok(self, i: int, f: Decimal, money_checked: bool = False) -> bool:
+        """``witness_ok`` against the current witness, from the running totals.
+
+        ``money_checked``: ``fits_beside_witness(i)`` holds and ``f`` is 1.
+        """
         in_live = i in self.live
-        if bool(((use - self.usage_min_t[i] if in_live else use) > self.margin).any()):
-            return False
+        if not money_checked:
+            # rem - use_i >= (live witness without i) >= 0 on every row.
+            use = self.usage_t[i] if f == ONE else usage_of(self.comp, i, f)
+            if bool(((use - self.usage_min_t[i] if in_live else use) > self.margin).any()):
+                return False
         cap = self.comp.org_cap
         if cap is not None:
             over = self.n_over
@@ -369,11 +380,14 @@ def merit_order(comp: Compiled, labels: tuple[str, ...], time_limit: float) -> O
         state.advance(pos)
         if not fundable[i] or state.org_full(i):
             continue
-        f = state.fits(i)
+        # Fully funded within the money the live witness leaves (a common case):
+        # it fits, and the witness's money is safe; only counts are left to check.
+        roomy = constrained and state.fits_beside_witness(i)
+        f = ONE if roomy else state.fits(i)
         if f < comp.min_fraction[i]:
             continue
         greedy = f
-        if constrained and not state.current_ok(i, f):
+        if constrained and not state.current_ok(i, f, money_checked=roomy):
             witness = state.witness
             cost = np.zeros(comp.n)
             cost[i] = 1.0
