@@ -438,14 +438,16 @@ def solve_mip(
         u = comp.usage[:, active]
         binding = np.nonzero(u.sum(axis=1) > spec.caps)[0]
         if binding.size:
-            sub = u[binding].astype(np.float64) / SCALE
+            # The matrix is sparse: scale only its nonzero entries.
+            sub = u[binding]
             rr, cc = np.nonzero(sub)
-            add_block(rr + nrow, cc, sub[rr, cc] * mf[cc])
+            scaled = sub[rr, cc].astype(np.float64) / SCALE
+            add_block(rr + nrow, cc, scaled * mf[cc])
             # continuous parts g of partial proposals
             pos_of = -np.ones(k, dtype=np.int64)
             pos_of[partial] = np.arange(p)
             mask = pos_of[cc] >= 0
-            add_block(rr[mask] + nrow, k + pos_of[cc[mask]], sub[rr[mask], cc[mask]])
+            add_block(rr[mask] + nrow, k + pos_of[cc[mask]], scaled[mask])
             row_lo += [-np.inf] * binding.size
             row_hi += list(spec.caps[binding].astype(np.float64) / SCALE)
             nrow += binding.size
