@@ -394,8 +394,14 @@ def solve_mip(
     if k == 0:
         ok = all(need <= 0 for _, need in spec.groups)
         return MipOutcome("optimal" if ok else "infeasible", {} if ok else None, 0.0, 0.0, 0.0)
-    for members, need in spec.groups:
-        if int(members[active].sum()) < need:
+    # Minimums as rows: which active proposals count for each (one array op).
+    in_group = (
+        np.array([members for members, _ in spec.groups], dtype=np.bool_)[:, active]
+        if spec.groups
+        else np.zeros((0, k), dtype=np.bool_)
+    )
+    for count, (_, need) in zip(in_group.sum(axis=1).tolist(), spec.groups, strict=True):
+        if count < need:
             return MipOutcome("infeasible", None, 0.0, 0.0, 0.0)
     mf = comp.mf[active]
     partial = np.nonzero(mf < 1.0)[0]
@@ -476,14 +482,13 @@ def solve_mip(
             row_lo += [-np.inf] * tight.size
             row_hi += room_of[tight].astype(np.float64).tolist()
             nrow += tight.size
-    for members, need in spec.groups:
-        if need <= 0:
-            continue
-        cols = np.nonzero(members[active])[0]
-        add_block(np.full(cols.size, nrow), cols, np.ones(cols.size))
-        row_lo.append(float(need))
-        row_hi.append(np.inf)
-        nrow += 1
+    wanted = [g for g, (_, need) in enumerate(spec.groups) if need > 0]
+    if wanted:
+        gr, gc = np.nonzero(in_group[wanted])
+        add_block(nrow + gr, gc, np.ones(gr.size))
+        row_lo += [float(spec.groups[g][1]) for g in wanted]
+        row_hi += [np.inf] * len(wanted)
+        nrow += len(wanted)
 
     if rows_i:
         all_r = np.concatenate(rows_i)
@@ -492,8 +497,9 @@ def solve_mip(
     else:
         all_r = all_c = np.zeros(0, dtype=np.int64)
         all_v = np.zeros(0)
-    # Column-major, rows ascending within a column (one key: pairs are unique).
-    perm = np.argsort(all_c * max(nrow, 1) + all_r, kind="stable")
+    # Column-major, rows ascending within a column. Every (row, column) pair
+    # is built once, so the keys are distinct and any sort gives this order.
+    perm = np.argsort(all_c * max(nrow, 1) + all_r)
     all_r, all_c, all_v = all_r[perm], all_c[perm], all_v[perm]
     starts_arr = np.zeros(num_col + 1, dtype=np.int32)
     np.cumsum(np.bincount(all_c, minlength=num_col), out=starts_arr[1:])
