@@ -122,9 +122,12 @@ def compile_instance(instance: Instance) -> Compiled:
     row_year = np.array([y for _, y in rows], dtype=np.int64)
     usage = np.where(member, req[:, row_year].T, 0).astype(np.int64)
     req_min = req.copy()
-    for i, p in enumerate(props):
-        if p.min_fraction != ONE:
-            req_min[i] = floor_amounts(p.min_fraction, list(p.requested))
+    partial = [i for i, p in enumerate(props) if p.min_fraction != ONE]
+    if partial:
+        req_min[partial] = np.array(
+            [floor_amounts(props[i].min_fraction, list(props[i].requested)) for i in partial],
+            dtype=np.int64,
+        ).reshape(len(partial), years)
     usage_min = np.where(member, req_min[:, row_year].T, 0).astype(np.int64)
     caps = np.array([pools[k].amounts[y] for k, y in rows], dtype=np.int64)
 
@@ -161,7 +164,8 @@ def compile_instance(instance: Instance) -> Compiled:
         dtype=np.bool_,
     )
     forced = np.array([p.lock == "in" for p in props], dtype=np.bool_)
-    order = tuple(sorted(range(n), key=lambda i: (-props[i].score, props[i].id)))
+    keys = [(-p.score, p.id) for p in props]
+    order = tuple(sorted(range(n), key=keys.__getitem__))
     rank_of = np.zeros(n, dtype=np.int64)
     rank_of[list(order)] = np.arange(n, dtype=np.int64)
     return Compiled(

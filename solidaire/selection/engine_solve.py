@@ -121,8 +121,9 @@ class _MeritState:
         self.comb = [0] * len(comp.org_names)
         self.n_over = 0
         self.groups_of: list[list[int]] = [[] for _ in range(comp.n)]
-        for k, j in zip(*np.nonzero(self.member_of), strict=True):
-            self.groups_of[int(j)].append(int(k))
+        js, ks = np.nonzero(self.member_of.T)
+        for j, k in zip(js.tolist(), ks.tolist(), strict=True):
+            self.groups_of[j].append(k)
         self.need_l: list[int] = self.need.tolist()
         self.needed_l = list(self.need_l)
         self._needed: IntArray | None = None  # needed_l as an array, when asked for
