@@ -541,18 +541,18 @@ def solve_mip(
         all_v,
         integrality,
     )
-    local = {int(i): j for j, i in enumerate(active)}
+    local = {i: j for j, i in enumerate(active.tolist())} if starts else {}
     best_start: np.ndarray | None = None
     best_val = -np.inf
     for start in starts or []:
         y = np.zeros(k)
-        g = np.zeros(p)
+        fvals = np.zeros(k)
         for i, f in start.items():
             j = local.get(i)
             if j is None or f == ZERO:
                 continue
             y[j] = 1.0
-        fvals = np.array([float(start.get(int(i), ZERO)) for i in active])
+            fvals[j] = float(f)
         g = np.maximum(0.0, fvals[partial] - mf[partial] * y[partial])
         vec = np.concatenate([y, g])
         val = float(col_cost @ vec)
