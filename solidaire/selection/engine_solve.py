@@ -683,15 +683,16 @@ def optimise(
         else:
             return Outcome([ZERO] * comp.n, "time_limit", solver_seconds=solver_seconds)
     value = objective_value(cost, fractions)
+    swapped = False
     for s in good_starts:
         v = objective_value(cost, s)
         if v > value + 1e-9 * max(1.0, abs(v)):
-            fractions, value = list(s), v
+            fractions, value, swapped = list(s), v, True
     # A start can beat the solver's answer by a hair: amounts are rounded
     # down to the cent, which leaves a fraction a little room the solver's
     # continuous model does not see. The answer is still proven optimal when
     # the solver proved its own and the bound is within 1e-9 of the value.
-    if status == "optimal" and bound - value > 1e-9 * max(1.0, abs(value)):
+    if swapped and status == "optimal" and bound - value > 1e-9 * max(1.0, abs(value)):
         status = "time_limit"
     return Outcome(
         fractions,

@@ -439,3 +439,40 @@ def test_partial_funding_rounded_to_the_cent_is_still_proven_optimal() -> None:
     assert result["bound"] == result["objective"]
     spent = sum(Decimal(f["amounts"].get("2020-2021", "0")) for f in result["funded"])
     assert spent <= Decimal("15000.00")
+
+
+def test_the_funded_set_is_the_solvers_best_not_its_starting_point() -> None:
+    # Found by the property tests: HiGHS 1.16, given a start and presolving
+    # the model away, reported the optimum's value (1 750 000) with the
+    # start's vector (P00 + P05, worth 1 500 000). The engine re-solves
+    # without the start when the two disagree.
+    def proposal(i: int, org: str, pools: list[str], amount: str) -> dict[str, Any]:
+        return {
+            "id": f"P{i:02d}",
+            "organisation": org,
+            "score": 50,
+            "pools": pools,
+            "requested": {"2020-2021": amount},
+        }
+
+    data = {
+        "fiscal_years": ["2020-2021"],
+        "pools": [
+            {"id": "V0", "amounts": {"2020-2021": "15000.00"}},
+            {"id": "V1", "amounts": {"2020-2021": "15000.00"}},
+            {"id": "V2", "amounts": {"2020-2021": "20000.00"}},
+        ],
+        "proposals": [
+            proposal(0, "O1", ["V1"], "15000.00"),
+            proposal(5, "O2", ["V2"], "15000.00"),
+            proposal(6, "O1", ["V0", "V1"], "5000.00"),
+            proposal(7, "O3", ["V0", "V2"], "15000.00"),
+            proposal(8, "O2", ["V2"], "5000.00"),
+            proposal(11, "O1", ["V0", "V1"], "10000.00"),
+        ],
+        "rules": {"max_per_organisation": 1},
+    }
+    result = result_to_dict(solve(parse_instance(data), objective="score_dollars"))
+    assert result["status"] == "optimal"
+    assert sorted(f["id"] for f in result["funded"]) == ["P00", "P07", "P08"]
+    assert result["objective"] == 1750000.0
