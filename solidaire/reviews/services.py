@@ -138,6 +138,67 @@ def review_assign(*, proposal: Proposal, evaluator: User, actor: User | None) ->
     return review
 
 
+def _parsed_scores(
+    review: Review, scores: Mapping[str, ScoreInput | None], *, complete: bool
+) -> tuple[dict[str, Criterion], dict[str, tuple[int, str]]]:
+    """The call's criteria and the scores given (code → (value, comment)),
+    each checked against the call's scale; ``complete`` asks for every
+    criterion. Raises a ValidationError keyed by criterion code."""
+    call_id = review.proposal.call_id
+    criteria = {c.code: c for c in Criterion.objects.filter(call_id=call_id)}
+    levels = set(ScaleLevel.objects.filter(call_id=call_id).values_list("value", flat=True))
+    errors: dict[str, list[str]] = {}
+    parsed: dict[str, tuple[int, str]] = {}
+    for code, given in scores.items():
+        if given is None:
+            continue
+        value, note = given if isinstance(given, tuple) else (given, "")
+        if code not in criteria:
+            errors.setdefault(code, []).append(_("This criterion is not in the call's grid."))
+        elif isinstance(value, bool) or not isinstance(value, int) or value not in levels:
+            errors.setdefault(code, []).append(
+                _("Choose a value of the scale (%(values)s).")
+                % {"values": ", ".join(str(v) for v in sorted(levels))}
+            )
+        else:
+            parsed[code] = (value, note)
+    if complete:
+        for code in criteria:
+            if code not in parsed and code not in errors:
+                errors.setdefault(code, []).append(_("Score every criterion of the grid."))
+    if errors:
+        raise ValidationError(errors)
+    return criteria, parsed
+
+
+def _store_scores(
+    review: Review, criteria: dict[str, Criterion], parsed: dict[str, tuple[int, str]]
+) -> Review:
+    """Replace the review's scores, inside the caller's transaction.
+
+    The review is re-read under lock: a conflict declared a moment ago
+    recuses it, and a review submitted twice must not duplicate its scores.
+    """
+    locked = Review.objects.select_for_update().get(pk=review.pk)
+    if (
+        locked.status == Review.Status.RECUSED
+        or ConflictDeclaration.objects.filter(
+            proposal_id=locked.proposal_id, user_id=locked.evaluator_id
+        ).exists()
+    ):
+        raise ValidationError(_("This review was recused for a conflict of interest."))
+    if locked.status == Review.Status.SUBMITTED:
+        raise ValidationError(_("This review has already been submitted."))
+    Score.objects.filter(review=locked).delete()
+    Score.objects.bulk_create(
+        [
+            Score(review=locked, criterion=criteria[code], value=value, comment=note)
+            for code, (value, note) in parsed.items()
+        ]
+    )
+    return locked
+
+
 def review_submit(
     *,
     review: Review,
@@ -154,48 +215,10 @@ def review_submit(
     """
     if actor.pk != review.evaluator_id:
         raise PermissionDenied(_("Only the assigned evaluator can submit this review."))
-    call_id = review.proposal.call_id
-    criteria = {c.code: c for c in Criterion.objects.filter(call_id=call_id)}
-    levels = set(ScaleLevel.objects.filter(call_id=call_id).values_list("value", flat=True))
-    errors: dict[str, list[str]] = {}
-    parsed: dict[str, tuple[int, str]] = {}
-    for code, given in scores.items():
-        value, note = given if isinstance(given, tuple) else (given, "")
-        if code not in criteria:
-            errors.setdefault(code, []).append(_("This criterion is not in the call's grid."))
-        elif isinstance(value, bool) or not isinstance(value, int) or value not in levels:
-            errors.setdefault(code, []).append(
-                _("Choose a value of the scale (%(values)s).")
-                % {"values": ", ".join(str(v) for v in sorted(levels))}
-            )
-        else:
-            parsed[code] = (value, note)
-    for code in criteria:
-        if code not in scores:
-            errors.setdefault(code, []).append(_("Score every criterion of the grid."))
-    if errors:
-        raise ValidationError(errors)
+    criteria, parsed = _parsed_scores(review, scores, complete=True)
     now = now or timezone.now()
     with transaction.atomic():
-        # Re-read under lock: a conflict declared a moment ago recuses the
-        # review, and a review submitted twice must not duplicate its scores.
-        locked = Review.objects.select_for_update().get(pk=review.pk)
-        if (
-            locked.status == Review.Status.RECUSED
-            or ConflictDeclaration.objects.filter(
-                proposal_id=locked.proposal_id, user_id=locked.evaluator_id
-            ).exists()
-        ):
-            raise ValidationError(_("This review was recused for a conflict of interest."))
-        if locked.status == Review.Status.SUBMITTED:
-            raise ValidationError(_("This review has already been submitted."))
-        Score.objects.filter(review=locked).delete()
-        Score.objects.bulk_create(
-            [
-                Score(review=locked, criterion=criteria[code], value=value, comment=note)
-                for code, (value, note) in parsed.items()
-            ]
-        )
+        locked = _store_scores(review, criteria, parsed)
         locked.status = Review.Status.SUBMITTED
         locked.submitted_at = now
         locked.comment = comment
@@ -229,44 +252,9 @@ def review_save_draft(
     """
     if actor.pk != review.evaluator_id:
         raise PermissionDenied(_("Only the assigned evaluator can score this review."))
-    call_id = review.proposal.call_id
-    criteria = {c.code: c for c in Criterion.objects.filter(call_id=call_id)}
-    levels = set(ScaleLevel.objects.filter(call_id=call_id).values_list("value", flat=True))
-    errors: dict[str, list[str]] = {}
-    parsed: dict[str, tuple[int, str]] = {}
-    for code, given in scores.items():
-        if given is None:
-            continue
-        value, note = given if isinstance(given, tuple) else (given, "")
-        if code not in criteria:
-            errors.setdefault(code, []).append(_("This criterion is not in the call's grid."))
-        elif isinstance(value, bool) or not isinstance(value, int) or value not in levels:
-            errors.setdefault(code, []).append(
-                _("Choose a value of the scale (%(values)s).")
-                % {"values": ", ".join(str(v) for v in sorted(levels))}
-            )
-        else:
-            parsed[code] = (value, note)
-    if errors:
-        raise ValidationError(errors)
+    criteria, parsed = _parsed_scores(review, scores, complete=False)
     with transaction.atomic():
-        locked = Review.objects.select_for_update().get(pk=review.pk)
-        if (
-            locked.status == Review.Status.RECUSED
-            or ConflictDeclaration.objects.filter(
-                proposal_id=locked.proposal_id, user_id=locked.evaluator_id
-            ).exists()
-        ):
-            raise ValidationError(_("This review was recused for a conflict of interest."))
-        if locked.status == Review.Status.SUBMITTED:
-            raise ValidationError(_("This review has already been submitted."))
-        Score.objects.filter(review=locked).delete()
-        Score.objects.bulk_create(
-            [
-                Score(review=locked, criterion=criteria[code], value=value, comment=note)
-                for code, (value, note) in parsed.items()
-            ]
-        )
+        locked = _store_scores(review, criteria, parsed)
         locked.comment = comment
         locked.save(update_fields=["comment"])
     review.comment = comment
