@@ -20,21 +20,12 @@ K = LedgerEntry.Kind
 _MONEY = DecimalField(max_digits=14, decimal_places=2)
 
 
-def _sums(prefix: str = "") -> dict[str, Coalesce]:
+def money_sums() -> dict[str, Coalesce]:
+    """Committed, released and paid totals of a set of ledger entries, as
+    aggregate or annotate expressions (no entry: zero)."""
     return {
-        "committed": Coalesce(
-            Sum(f"{prefix}amount", filter=Q(**{f"{prefix}kind": K.COMMIT})),
-            ZERO,
-            output_field=_MONEY,
-        ),
-        "released": Coalesce(
-            Sum(f"{prefix}amount", filter=Q(**{f"{prefix}kind": K.RELEASE})),
-            ZERO,
-            output_field=_MONEY,
-        ),
-        "paid": Coalesce(
-            Sum(f"{prefix}amount", filter=Q(**{f"{prefix}kind": K.PAY})), ZERO, output_field=_MONEY
-        ),
+        kind: Coalesce(Sum("amount", filter=Q(kind=code)), ZERO, output_field=_MONEY)
+        for kind, code in (("committed", K.COMMIT), ("released", K.RELEASE), ("paid", K.PAY))
     }
 
 
@@ -85,7 +76,7 @@ def programme_balances(programme: Programme) -> list[FiscalYearBalance]:
         for row in _rows(
             LedgerEntry.objects.filter(fiscal_year__programme=programme)
             .values("fiscal_year")
-            .annotate(**_sums())
+            .annotate(**money_sums())
         )
     }
     return [
@@ -102,7 +93,7 @@ def programmes_balances(programmes: Iterable[Programme]) -> dict[int, list[Fisca
         for row in _rows(
             LedgerEntry.objects.filter(fiscal_year__programme__in=ids)
             .values("fiscal_year")
-            .annotate(**_sums())
+            .annotate(**money_sums())
         )
     }
     result: dict[int, list[FiscalYearBalance]] = {pk: [] for pk in ids}
@@ -154,7 +145,7 @@ def calls_figures(calls: Iterable[Call]) -> dict[int, CallFigures]:
     for row in _rows(
         LedgerEntry.objects.filter(fiscal_year__programme__in=programme_ids)
         .values("fiscal_year")
-        .annotate(**_sums())
+        .annotate(**money_sums())
     ):
         programme_left[row["fiscal_year"]] -= row["committed"] - row["released"]
 
@@ -162,7 +153,7 @@ def calls_figures(calls: Iterable[Call]) -> dict[int, CallFigures]:
     for row in _rows(
         LedgerEntry.objects.filter(commitment__call__in=[c.pk for c in calls])
         .values("commitment__call", "fiscal_year")
-        .annotate(**_sums())
+        .annotate(**money_sums())
     ):
         per_call_fy[(row["commitment__call"], row["fiscal_year"])] = row
 

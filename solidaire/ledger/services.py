@@ -20,8 +20,6 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Q, Sum
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -30,6 +28,7 @@ from solidaire.audit.services import audit_record
 from solidaire.calls.models import Allocation, Call, Stream
 from solidaire.common.money import ZERO, format_money, to_money
 from solidaire.ledger.models import Commitment, LedgerEntry
+from solidaire.ledger.selectors import money_sums
 from solidaire.programmes.models import FiscalYear, Programme, Territory
 
 K = LedgerEntry.Kind
@@ -39,15 +38,8 @@ class LedgerError(Exception):
     """A movement of money the ledger refuses, with a reason people can read."""
 
 
-def _signed_sum(queryset, *, kinds: tuple[str, ...] = ("commit", "release")) -> Decimal:  # type: ignore[no-untyped-def]
-    totals = queryset.aggregate(
-        commit=Coalesce(Sum("amount", filter=Q(kind=K.COMMIT)), ZERO),
-        release=Coalesce(Sum("amount", filter=Q(kind=K.RELEASE)), ZERO),
-        pay=Coalesce(Sum("amount", filter=Q(kind=K.PAY)), ZERO),
-    )
-    if kinds == ("pay",):
-        return Decimal(totals["pay"])
-    return Decimal(totals["commit"]) - Decimal(totals["release"])
+def _totals(**filters: object) -> dict[str, Decimal]:
+    return LedgerEntry.objects.filter(**filters).aggregate(**money_sums())
 
 
 def _lock_fiscal_years(fiscal_years: list[FiscalYear]) -> None:
@@ -57,11 +49,12 @@ def _lock_fiscal_years(fiscal_years: list[FiscalYear]) -> None:
 
 
 def _net_committed(**filters: object) -> Decimal:
-    return _signed_sum(LedgerEntry.objects.filter(**filters))
+    totals = _totals(**filters)
+    return totals["committed"] - totals["released"]
 
 
 def _paid(**filters: object) -> Decimal:
-    return _signed_sum(LedgerEntry.objects.filter(**filters), kinds=("pay",))
+    return _totals(**filters)["paid"]
 
 
 def _check_commit(commitment: Commitment, fy: FiscalYear, amount: Decimal) -> None:

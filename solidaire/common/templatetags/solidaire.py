@@ -6,6 +6,7 @@ import datetime
 from decimal import Decimal
 
 from django import template
+from django.utils import translation
 
 from solidaire.common.money import format_money, format_number
 
@@ -26,11 +27,9 @@ def number(value: int | Decimal | None) -> str:
 def percent(value: Decimal | float | None) -> str:
     if value is None:
         return "—"
-    from django.utils import translation
-
     text = f"{Decimal(str(value)):.1f}"
     if (translation.get_language() or "fr")[:2] == "en":
-        return f"{text} %".replace(" ", "")
+        return f"{text}%"
     return text.replace(".", ",") + "\xa0%"
 
 
@@ -39,7 +38,6 @@ def date(value: datetime.date | datetime.datetime | str | None, arg: str | None 
     """Django's ``date`` filter, with the French ordinal of the first day of
     the month: « 1er avril 2026 », as Québec writes it."""
     from django.template.defaultfilters import date as django_date
-    from django.utils import translation
 
     text = django_date(value, arg)
     day = getattr(value, "day", None)
