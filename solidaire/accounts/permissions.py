@@ -260,7 +260,7 @@ def edit_proposal(roles: Roles, *, organisation_id: int, status: str) -> Decisio
 
 def withdraw_proposal(roles: Roles, *, organisation_id: int, withdrawable: bool) -> Decision:
     """Withdrawing: a member of the organisation, while the workflow allows it
-    (``withdrawable`` comes from the transition table)."""
+    (``withdrawable`` comes from the cycle's rules, ``applications.cycle``)."""
     if (refusal := _signed_in(roles)) is not None:
         return refusal
     if organisation_id not in roles.organisation_ids:

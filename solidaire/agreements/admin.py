@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from solidaire.agreements.models import Agreement, Payment, Report
+from solidaire.agreements.models import Agreement, CancellationRequest, Payment, Report
 
 
 class PaymentInline(admin.TabularInline):
@@ -40,3 +40,13 @@ class ReportAdmin(admin.ModelAdmin):
     list_filter = ("kind", "fiscal_year__label")
     search_fields = ("agreement__number",)
     list_select_related = ("agreement", "fiscal_year")
+
+
+@admin.register(CancellationRequest)
+class CancellationRequestAdmin(admin.ModelAdmin):
+    list_display = ("proposal", "requested_by", "requested_at", "handled_at")
+    list_filter = ("handled_at",)
+    search_fields = ("proposal__reference", "proposal__organisation__legal_name")
+    list_select_related = ("proposal", "requested_by")
+    # Handled by the coordination's cancellation, which releases the money.
+    readonly_fields = ("handled_at", "handled_by")

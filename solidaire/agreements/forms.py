@@ -102,6 +102,11 @@ class SignForm(forms.Form):
 
 class PaymentForm(forms.Form):
     paid_on = _date_field(_("Paid on"))
+    early_reason = forms.CharField(
+        label=_("Why pay before the due date? (only then)"),
+        max_length=300,
+        required=False,
+    )
     confirm = forms.BooleanField(
         label=_("I confirm that this amount was paid to the organisation."),
         error_messages={"required": _("Tick the box to confirm the payment.")},
@@ -110,6 +115,11 @@ class PaymentForm(forms.Form):
 
 class ReportForm(forms.Form):
     received_on = _date_field(_("Received on"))
+    early_closing = forms.CharField(
+        label=_("Final report before the end: why does the initiative close early?"),
+        max_length=300,
+        required=False,
+    )
     people_reached = _count_field(_("People reached"))
     people_in_poverty_involved = _count_field(_("People living in poverty involved in the work"))
     partners_mobilised = _count_field(_("Partners mobilised"))

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -75,6 +76,9 @@ class Payment(models.Model):
         _("status"), max_length=10, choices=Status.choices, default=Status.SCHEDULED
     )
     paid_on = models.DateField(_("paid on"), null=True, blank=True)
+    early_reason = models.CharField(
+        _("why paid before its due date"), max_length=300, blank=True, default=""
+    )
     ledger_entry = models.OneToOneField(
         LedgerEntry,
         on_delete=models.PROTECT,
@@ -128,6 +132,9 @@ class Report(models.Model):
     partners_mobilised = models.PositiveIntegerField(_("partners mobilised"), null=True, blank=True)
     spent = MoneyField(_("amount spent"), null=True, blank=True, validators=[MinValueValidator(0)])
     narrative = models.TextField(_("narrative"), blank=True)
+    early_closing = models.CharField(
+        _("why the initiative closes early"), max_length=300, blank=True, default=""
+    )
 
     class Meta:
         verbose_name = _("report")
@@ -144,3 +151,44 @@ class Report(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.fiscal_year}"
+
+
+class CancellationRequest(models.Model):
+    """A funded organisation's request that the coordination cancel its
+    initiative; handled when the coordination cancels it."""
+
+    proposal = models.ForeignKey(
+        Proposal,
+        on_delete=models.PROTECT,
+        related_name="cancellation_requests",
+        verbose_name=_("proposal"),
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
+    reason = models.CharField(_("reason"), max_length=1000)
+    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    handled_at = models.DateTimeField(_("handled at"), null=True, blank=True)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("handled by"),
+    )
+
+    class Meta:
+        verbose_name = _("cancellation request")
+        verbose_name_plural = _("cancellation requests")
+        ordering = ["-requested_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["proposal"],
+                condition=Q(handled_at__isnull=True),
+                name="one_open_cancellation_request",
+            )
+        ]

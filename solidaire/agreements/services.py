@@ -17,16 +17,25 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q, Sum
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from solidaire.accounts.models import User
-from solidaire.agreements.models import Agreement, Payment, Report
+from solidaire.agreements.models import Agreement, CancellationRequest, Payment, Report
+from solidaire.applications.cycle import (
+    NO_AGREEMENT,
+    CycleRefused,
+    cycle_check,
+    cycle_require,
+    date_refusal,
+    require_date,
+)
 from solidaire.applications.models import Proposal
 from solidaire.applications.workflow import proposal_transition
 from solidaire.audit.services import audit_record
 from solidaire.common.money import ZERO, floor_cents, format_money
 from solidaire.ledger.models import LedgerEntry
-from solidaire.ledger.services import ledger_pay
+from solidaire.ledger.services import ledger_pay, ledger_release
 from solidaire.programmes.models import FiscalYear
 
 # Held back until the final report: the last tenth of the whole agreement.
@@ -96,10 +105,15 @@ def agreement_issue(
     """Issue the agreement of a funded proposal with its payment schedule and
     the reports it owes (one progress report per year but the last, and a
     final report)."""
-    if proposal.status != Proposal.Status.FUNDED or proposal.commitment_id is None:
+    has_agreement = Agreement.objects.filter(proposal=proposal).exists()
+    cycle_require(
+        "agreement.issue",
+        call=proposal.call.status,
+        proposal=proposal.status,
+        agreement="issued" if has_agreement else NO_AGREEMENT,
+    )
+    if proposal.commitment_id is None:
         raise ValidationError(_("Only a funded proposal with a commitment gets an agreement."))
-    if Agreement.objects.filter(proposal=proposal).exists():
-        raise ValidationError(_("This proposal already has an agreement."))
     amounts = commitment_amounts(proposal)
     plan = payment_plan(amounts)
     if not plan:
@@ -159,29 +173,53 @@ def agreement_issue(
 
 
 def agreement_sign(
-    *, agreement: Agreement, actor: User | None, signed_on: date, signatory: str
+    *,
+    agreement: Agreement,
+    actor: User | None,
+    signed_on: date,
+    signatory: str,
+    today: date | None = None,
 ) -> Agreement:
-    """Record the organisation's signature; the initiative becomes active."""
-    if agreement.status != Agreement.Status.ISSUED:
-        raise ValidationError(_("Only an issued agreement can be signed."))
-    if signed_on < agreement.issued_on:
-        raise ValidationError({"signed_on": [_("An agreement is signed after it is issued.")]})
-    if not signatory.strip():
-        raise ValidationError({"signatory": [_("Name the person who signed.")]})
+    """Record the organisation's signature; the initiative becomes active.
+
+    Only an issued agreement of an initiative still funded is signed (the
+    row is locked: a cancellation at the same moment wins or waits), on a
+    day between its issue and today.
+    """
+    today = today or timezone.localdate()
     with transaction.atomic():
-        agreement.status = Agreement.Status.SIGNED
-        agreement.signed_on = signed_on
-        agreement.signatory = signatory.strip()
-        agreement.save(update_fields=["status", "signed_on", "signatory"])
+        locked = (
+            Agreement.objects.select_for_update().select_related("proposal").get(pk=agreement.pk)
+        )
+        cycle_require("agreement.sign", proposal=locked.proposal.status, agreement=locked.status)
+        require_date(
+            "signed_on",
+            date_refusal(
+                on=signed_on,
+                today=today,
+                not_before=locked.issued_on,
+                not_before_reason=_("An agreement is signed on or after its issue, %(date)s."),
+            ),
+        )
+        if not signatory.strip():
+            raise ValidationError({"signatory": [_("Name the person who signed.")]})
+        locked.status = Agreement.Status.SIGNED
+        locked.signed_on = signed_on
+        locked.signatory = signatory.strip()
+        locked.save(update_fields=["status", "signed_on", "signatory"])
         proposal_transition(
-            proposal=agreement.proposal,
+            proposal=locked.proposal,
             to=Proposal.Status.ACTIVE,
             actor=actor,
-            reason=_("Agreement %(number)s signed") % {"number": agreement.number},
+            reason=_("Agreement %(number)s signed") % {"number": locked.number},
         )
         audit_record(
-            actor=actor, event_type="agreement.signed", target=agreement, new_value=str(signed_on)
+            actor=actor, event_type="agreement.signed", target=locked, new_value=str(signed_on)
         )
+    agreement.status = locked.status
+    agreement.signed_on = locked.signed_on
+    agreement.signatory = locked.signatory
+    agreement.proposal.status = locked.proposal.status
     return agreement
 
 
@@ -195,22 +233,60 @@ def report_receive(
     partners_mobilised: int | None = None,
     spent: Decimal | None = None,
     narrative: str = "",
+    early_closing: str = "",
+    today: date | None = None,
 ) -> Report:
-    """Record a progress or final report as received, with its indicators."""
+    """Record a progress or final report as received, with its indicators.
+
+    A progress report covers a fiscal year: it is received once that year
+    has ended. A final report is received once the initiative has ended,
+    unless an early closing is recorded (``early_closing`` says why): it
+    releases the last payment. Nothing is received in the future.
+    """
+    today = today or timezone.localdate()
     if report.received_on is not None:
         raise ValidationError(_("This report has already been received."))
+    agreement = Agreement.objects.select_related("proposal").get(pk=report.agreement_id)
+    cycle_require("report.receive", proposal=agreement.proposal.status, agreement=agreement.status)
     if spent is not None and spent < ZERO:
         raise ValidationError({"spent": [_("An amount cannot be negative.")]})
+    if report.kind == Report.Kind.PROGRESS:
+        refusal = date_refusal(
+            on=received_on,
+            today=today,
+            not_before=report.fiscal_year.ends_on + timedelta(days=1),
+            not_before_reason=_(
+                "A progress report covers its whole fiscal year: it is received from %(date)s on."
+            ),
+        )
+    else:
+        refusal = date_refusal(
+            on=received_on,
+            today=today,
+            not_before=agreement.ends_on,
+            not_before_reason=_(
+                "The initiative ends on %(date)s: its final report comes after, unless you "
+                "record why it closes early."
+            ),
+            exception_recorded=bool(early_closing.strip()),
+        )
+    require_date("received_on", refusal)
     report.received_on = received_on
     report.people_reached = people_reached
     report.people_in_poverty_involved = people_in_poverty_involved
     report.partners_mobilised = partners_mobilised
     report.spent = spent
     report.narrative = narrative
+    early = report.kind == Report.Kind.FINAL and received_on < agreement.ends_on
+    report.early_closing = early_closing.strip() if early else ""
     with transaction.atomic():
         report.save()
         audit_record(
-            actor=actor, event_type="report.received", target=report, new_value=str(received_on)
+            actor=actor,
+            event_type="report.received",
+            target=report,
+            new_value=str(received_on),
+            reason=report.early_closing,
         )
     return report
 
@@ -222,24 +298,25 @@ def payment_condition_unmet(payment: Payment, on: date) -> str | None:
         return _("The agreement is not signed yet.")
     C = Payment.Condition
     if payment.condition == C.PROGRESS_REPORT:
-        previous = (
-            FiscalYear.objects.filter(
-                programme_id=payment.fiscal_year.programme_id,
-                starts_on__lt=payment.fiscal_year.starts_on,
+        # The previous year *the initiative is funded in*, not the previous
+        # year of the programme: an initiative funded in 2026-2027 and
+        # 2028-2029 reports on 2026-2027 before its second payment, and owes
+        # no report for a year it has no money in.
+        report = (
+            Report.objects.filter(
+                agreement=agreement,
+                kind=Report.Kind.PROGRESS,
+                fiscal_year__starts_on__lt=payment.fiscal_year.starts_on,
             )
-            .order_by("-starts_on")
+            .select_related("fiscal_year")
+            .order_by("-fiscal_year__starts_on")
             .first()
         )
-        received = Report.objects.filter(
-            agreement=agreement,
-            kind=Report.Kind.PROGRESS,
-            fiscal_year=previous,
-            received_on__isnull=False,
-            received_on__lte=on,
-        ).exists()
-        if not received:
+        if report is None:
+            return _("No progress report precedes this payment; the schedule needs correcting.")
+        if report.received_on is None or report.received_on > on:
             return _("The progress report of %(fy)s has not been received.") % {
-                "fy": previous.label if previous else "—"
+                "fy": report.fiscal_year.label
             }
     elif payment.condition == C.FINAL_REPORT:
         received = Report.objects.filter(
@@ -253,26 +330,58 @@ def payment_condition_unmet(payment: Payment, on: date) -> str | None:
     return None
 
 
-def payment_record(*, payment: Payment, actor: User | None, paid_on: date) -> Payment:
+def payment_record(
+    *,
+    payment: Payment,
+    actor: User | None,
+    paid_on: date,
+    early_reason: str = "",
+    today: date | None = None,
+) -> Payment:
     """Pay a scheduled payment: ledger entry, link, status — all or nothing.
 
     The payment row is locked and re-read first: two clicks on "pay" (or two
     finance officers) must not pay the same instalment twice. The ledger then
     takes its own lock and refuses a payment beyond what was committed.
+    A payment is dated today or earlier, on or after its due date unless
+    the trustee records why it is paid early (``early_reason``), and within
+    the programme's dates.
     """
+    today = today or timezone.localdate()
     with transaction.atomic():
         locked = (
             Payment.objects.select_for_update()
-            .select_related("agreement__proposal", "fiscal_year")
+            .select_related("agreement__proposal__call__programme", "fiscal_year")
             .get(pk=payment.pk)
         )
         if locked.status == Payment.Status.PAID:
             raise PaymentRefused(_("This payment has already been made."))
         if locked.status != Payment.Status.SCHEDULED:
             raise PaymentRefused(_("This payment was cancelled."))
+        allowed, why = cycle_check(
+            "payment.record",
+            proposal=locked.agreement.proposal.status,
+            agreement=locked.agreement.status,
+        )
+        if not allowed:
+            raise PaymentRefused(why)
         reason = payment_condition_unmet(locked, paid_on)
         if reason is not None:
             raise PaymentRefused(reason)
+        require_date(
+            "paid_on",
+            date_refusal(
+                on=paid_on,
+                today=today,
+                not_before=locked.due_on,
+                not_before_reason=_(
+                    "This payment is due on %(date)s; to pay it earlier, say why."
+                ),
+                exception_recorded=bool(early_reason.strip()),
+                not_after=locked.agreement.proposal.call.programme.ends_on,
+                not_after_reason=_("The programme ends on %(date)s; nothing is paid after."),
+            ),
+        )
         commitment = locked.agreement.proposal.commitment
         if commitment is None:
             raise PaymentRefused(_("The initiative has no commitment in the ledger."))
@@ -288,14 +397,117 @@ def payment_record(*, payment: Payment, actor: User | None, paid_on: date) -> Pa
         locked.status = Payment.Status.PAID
         locked.paid_on = paid_on
         locked.ledger_entry = entry
-        locked.save(update_fields=["status", "paid_on", "ledger_entry"])
+        locked.early_reason = early_reason.strip() if paid_on < locked.due_on else ""
+        locked.save(update_fields=["status", "paid_on", "ledger_entry", "early_reason"])
         audit_record(
             actor=actor,
             event_type="payment.paid",
             target=locked,
             new_value=format_money(locked.amount, "en"),
+            reason=locked.early_reason,
         )
     payment.status = locked.status
     payment.paid_on = locked.paid_on
     payment.ledger_entry = entry
     return payment
+
+
+# ----------------------------------------------------------------------------- leaving the cycle
+
+
+def cancellation_request(
+    *, proposal: Proposal, actor: User, reason: str, now: date | None = None
+) -> CancellationRequest:
+    """The funded organisation asks the coordination to cancel its
+    initiative (it cannot withdraw it alone: its money is committed)."""
+    if not reason.strip():
+        raise ValidationError({"reason": [_("Say why the initiative stops.")]})
+    cycle_require(
+        "proposal.request_cancellation", call=proposal.call.status, proposal=proposal.status
+    )
+    if CancellationRequest.objects.filter(proposal=proposal, handled_at__isnull=True).exists():
+        raise ValidationError(_("A request to cancel this initiative is already waiting."))
+    with transaction.atomic():
+        request = CancellationRequest.objects.create(
+            proposal=proposal, requested_by=actor, reason=reason.strip()
+        )
+        audit_record(
+            actor=actor,
+            event_type="proposal.cancellation_requested",
+            target=proposal,
+            reason=reason.strip(),
+        )
+    return request
+
+
+def initiative_cancel(
+    *, proposal: Proposal, actor: User | None, reason: str, today: date | None = None
+) -> Proposal:
+    """Cancel a funded initiative, in one locked transaction: release what
+    its commitment has not paid, fiscal year by fiscal year; terminate its
+    agreement and cancel its unpaid payments; the proposal leaves as
+    withdrawn. Every figure that reads the ledger (the programme's
+    available money, the call's awarded total, the next call's amount)
+    follows at once. What was already paid stays paid.
+    """
+    if not reason.strip():
+        raise ValidationError({"reason": [_("Say why the initiative is cancelled.")]})
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        locked = Proposal.objects.select_for_update().select_related("call").get(pk=proposal.pk)
+        agreement = Agreement.objects.select_for_update().filter(proposal=locked).first()
+        allowed, why = cycle_check(
+            "proposal.cancel",
+            call=locked.call.status,
+            proposal=locked.status,
+            agreement=agreement.status if agreement else NO_AGREEMENT,
+        )
+        if not allowed:
+            raise CycleRefused("proposal.cancel", why)
+        memo = _("Cancellation of %(reference)s: %(reason)s") % {
+            "reference": locked.reference,
+            "reason": reason.strip(),
+        }
+        if locked.commitment_id is not None:
+            for fiscal_year, unpaid in _unpaid_by_year(locked.commitment_id).items():
+                ledger_release(
+                    commitment=locked.commitment,  # type: ignore[arg-type]
+                    fiscal_year=fiscal_year,
+                    amount=unpaid,
+                    actor=actor,
+                    memo=memo[:300],
+                    effective_on=today,
+                )
+        if agreement is not None:
+            agreement.status = Agreement.Status.TERMINATED
+            agreement.save(update_fields=["status"])
+            Payment.objects.filter(agreement=agreement, status=Payment.Status.SCHEDULED).update(
+                status=Payment.Status.CANCELLED
+            )
+            audit_record(
+                actor=actor, event_type="agreement.terminated", target=agreement, reason=reason
+            )
+        proposal_transition(
+            proposal=locked, to=Proposal.Status.WITHDRAWN, actor=actor, reason=memo[:1000]
+        )
+        CancellationRequest.objects.filter(proposal=locked, handled_at__isnull=True).update(
+            handled_at=timezone.now(), handled_by=actor
+        )
+    proposal.status = locked.status
+    return proposal
+
+
+def _unpaid_by_year(commitment_id: int) -> dict[FiscalYear, Decimal]:
+    """Committed − released − paid of a commitment, per fiscal year, when positive."""
+    rows = (
+        LedgerEntry.objects.filter(commitment_id=commitment_id)
+        .values("fiscal_year")
+        .annotate(
+            committed=Coalesce(Sum("amount", filter=Q(kind="commit")), ZERO),
+            released=Coalesce(Sum("amount", filter=Q(kind="release")), ZERO),
+            paid=Coalesce(Sum("amount", filter=Q(kind="pay")), ZERO),
+        )
+    )
+    unpaid = {r["fiscal_year"]: r["committed"] - r["released"] - r["paid"] for r in rows}
+    years = FiscalYear.objects.filter(pk__in=[pk for pk, v in unpaid.items() if v > ZERO])
+    return {fy: unpaid[fy.pk] for fy in years.order_by("starts_on")}

@@ -369,6 +369,7 @@ def payment_record_view(request: HttpRequest, key: str, pk: int) -> HttpResponse
                 payment=payment,
                 actor=request.user,  # type: ignore[arg-type]
                 paid_on=form.cleaned_data["paid_on"],
+                early_reason=form.cleaned_data["early_reason"],
             )
         except (PaymentRefused, LedgerError, ValidationError) as exc:
             _add_refusal(form, exc)
@@ -405,6 +406,7 @@ def report_receive_view(request: HttpRequest, key: str, pk: int) -> HttpResponse
                 partners_mobilised=data["partners_mobilised"],
                 spent=data["spent"],
                 narrative=data["narrative"],
+                early_closing=data["early_closing"],
             )
         except ValidationError as exc:
             _add_refusal(form, exc)

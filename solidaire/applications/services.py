@@ -24,6 +24,7 @@ from solidaire.applications.models import (
     Proposal,
     RequestedAmount,
 )
+from solidaire.applications.cycle import CycleRefused, cycle_check, cycle_require
 from solidaire.applications.workflow import proposal_transition
 from solidaire.audit.services import audit_record
 from solidaire.calls.models import Call, Stream
@@ -133,10 +134,11 @@ def proposal_create_draft(
     requested: Mapping[FiscalYear, Decimal] | None = None,
     territories: Iterable[Territory] | None = None,
     priorities: Iterable[Priority] | None = None,
+    now: datetime | None = None,
 ) -> Proposal:
-    """Start a draft proposal of ``organisation`` to ``call``; nothing is required yet."""
-    if call.decided_at is not None:
-        raise ValidationError(_("This call has been decided; it no longer takes proposals."))
+    """Start a draft proposal of ``organisation`` to ``call`` while the call
+    is open; nothing is required yet."""
+    cycle_require("proposal.start", call=call.status_at(now or timezone.now()))
     for _attempt in range(3):
         try:
             with transaction.atomic():
@@ -178,8 +180,7 @@ def proposal_update_draft(
     ``updated_at`` the person's page was built from), the save is refused
     with :class:`DraftChanged` when someone else saved the draft in between.
     """
-    if proposal.status != S.DRAFT:
-        raise ValidationError(_("Only a draft can be edited; this proposal was submitted."))
+    cycle_require("proposal.save_draft", proposal=proposal.status)
     with transaction.atomic():
         if expected_version is not None:
             # The row lock makes "check the version, then write" one step:
@@ -288,6 +289,9 @@ def proposal_submit(
             )
             % {"closed": formats.date_format(timezone.localtime(call.closes_at), "DATETIME_FORMAT")}
         )
+    # The instants above give the applicant a fuller message than the
+    # table's; the table still has the last word (the proposal's own state).
+    cycle_require("proposal.submit", call=call.status_at(now), proposal=proposal.status)
     errors = proposal_completeness_errors(proposal)
     if errors:
         raise ValidationError(errors)
@@ -299,6 +303,25 @@ def proposal_submit(
     )
 
 
-def proposal_withdraw(*, proposal: Proposal, actor: User | None, reason: str = "") -> Proposal:
-    """The organisation withdraws its proposal (allowed until it is closed)."""
-    return proposal_transition(proposal=proposal, to=S.WITHDRAWN, actor=actor, reason=reason)
+def proposal_withdraw(
+    *, proposal: Proposal, actor: User | None, reason: str = "", now: datetime | None = None
+) -> Proposal:
+    """The organisation withdraws its proposal, until the call is decided.
+
+    A funded proposal is not withdrawn this way: its money is committed, so
+    the coordination cancels it (``agreements.services.initiative_cancel``),
+    releasing the commitment in the same transaction. The reviews of a
+    withdrawn proposal close with it: the cycle's rules refuse scoring a
+    proposal no longer under review, and the committee's pages count only
+    proposals in the running.
+    """
+    with transaction.atomic():
+        locked = Proposal.objects.select_for_update().select_related("call").get(pk=proposal.pk)
+        allowed, why = cycle_check(
+            "proposal.withdraw",
+            call=locked.call.status_at(now or timezone.now()),
+            proposal=locked.status,
+        )
+        if not allowed:
+            raise CycleRefused("proposal.withdraw", why)
+        return proposal_transition(proposal=proposal, to=S.WITHDRAWN, actor=actor, reason=reason)

@@ -41,7 +41,7 @@ from solidaire.applications.services import (
     proposal_update_draft,
     proposal_withdraw,
 )
-from solidaire.applications.workflow import IllegalTransition, can_transition
+from solidaire.applications.cycle import cycle_allows
 from solidaire.calls.models import Call, Stream
 from solidaire.programmes.models import FiscalYear, Priority, Territory
 
@@ -90,17 +90,29 @@ def startable_calls(roles: Roles, now: datetime | None = None) -> list[Startable
 def proposal_actions(roles: Roles, proposal: Proposal) -> dict[str, bool]:
     """What the person may do with a proposal, for the buttons of its pages."""
     facts = {"organisation_id": proposal.organisation_id}
+    call_status = proposal.call.status
     return {
         "edit": allowed(roles, "proposal.edit", status=proposal.status, **facts),
         "withdraw": allowed(
             roles,
             "proposal.withdraw",
-            withdrawable=proposal.status != S.DRAFT
-            and can_transition(proposal.status, S.WITHDRAWN),
+            withdrawable=_withdrawable(proposal),
             **facts,
+        ),
+        "request_cancellation": organisation_member(roles, proposal)
+        and cycle_allows(
+            "proposal.request_cancellation", call=call_status, proposal=proposal.status
         ),
         "receipt": bool(proposal.receipt_number),
     }
+
+
+def _withdrawable(proposal: Proposal) -> bool:
+    return cycle_allows("proposal.withdraw", call=proposal.call.status, proposal=proposal.status)
+
+
+def organisation_member(roles: Roles, proposal: Proposal) -> bool:
+    return proposal.organisation_id in roles.organisation_ids
 
 
 def _fiscal_years(proposal: Proposal) -> list[FiscalYear]:
@@ -359,11 +371,10 @@ def proposal_edit(request: HttpRequest, pk: int) -> HttpResponse:
     except SubmissionClosed as exc:
         context["closed_message"] = exc.messages[0]
         return _edit_page(request, roles, context, form, funding)
-    except (ValidationError, IllegalTransition) as exc:
-        if isinstance(exc, ValidationError):
-            _attach(form, exc)
-        else:
-            form.add_error(None, str(exc))
+    except ValidationError as exc:
+        # Completeness errors, or a refusal of the cycle (an illegal
+        # transition is a ValidationError too): shown beside the form.
+        _attach(form, exc)
         context["not_submitted"] = True
         return _edit_page(request, roles, context, form, funding)
     messages.success(request, _("Your proposal is submitted. Keep this receipt."))
@@ -467,7 +478,7 @@ def proposal_withdraw_page(request: HttpRequest, pk: int) -> HttpResponse:
         roles,
         "proposal.withdraw",
         organisation_id=proposal.organisation_id,
-        withdrawable=proposal.status != S.DRAFT and can_transition(proposal.status, S.WITHDRAWN),
+        withdrawable=_withdrawable(proposal),
     )
     if not ok:
         messages.info(request, reason)
@@ -478,8 +489,8 @@ def proposal_withdraw_page(request: HttpRequest, pk: int) -> HttpResponse:
             proposal_withdraw(
                 proposal=proposal, actor=_user(request), reason=form.cleaned_data["reason"]
             )
-        except IllegalTransition as exc:
-            messages.error(request, str(exc))
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
             return redirect("proposal_detail", pk=proposal.pk)
         messages.success(request, _("Your proposal is withdrawn."))
         return redirect("proposal_detail", pk=proposal.pk)

@@ -6,6 +6,7 @@ writes an audit event (who, when, from, to, why).
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -25,22 +26,29 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     S.NOT_RECOMMENDED: frozenset({S.RECOMMENDED, S.DECLINED, S.WITHDRAWN}),
     S.FUNDED: frozenset({S.ACTIVE, S.WITHDRAWN}),
     S.DECLINED: frozenset(),
-    S.ACTIVE: frozenset({S.CLOSED}),
+    # A funded initiative that stops (its organisation asked, the coordination
+    # cancelled it) leaves as withdrawn, its money released.
+    S.ACTIVE: frozenset({S.CLOSED, S.WITHDRAWN}),
     S.CLOSED: frozenset(),
     S.WITHDRAWN: frozenset(),
 }
 
 
-class IllegalTransition(Exception):
-    """A status change the workflow does not allow."""
+class IllegalTransition(ValidationError):
+    """A status change the workflow does not allow. A ValidationError, so
+    that a view showing a service's refusals shows this one too, in words."""
 
     def __init__(self, proposal: Proposal, target: str) -> None:
         self.proposal = proposal
         self.target = target
         super().__init__(
             _("A proposal cannot go from “%(from)s” to “%(to)s”.")
-            % {"from": _status_label(proposal.status), "to": _status_label(target)}
+            % {"from": _status_label(proposal.status), "to": _status_label(target)},
+            code="transition",
         )
+
+    def __str__(self) -> str:
+        return self.messages[0]
 
 
 def _status_label(status: str) -> str:

@@ -428,6 +428,7 @@ def _build(
             requested={fy: a for fy, a in zip(call1_years, p.amounts, strict=False)},
             territories=[territories[code] for code in p.territories],
             priorities=[priorities[code] for code in p.priorities],
+            now=when[p.index],
         )
         proposals[p.index] = proposal_submit(proposal=proposal, actor=None, now=when[p.index])
     log("call 1: 69 proposals submitted")
@@ -560,6 +561,7 @@ def _build(
             requested=dict(zip(call2_years, q.amounts, strict=False)),
             territories=[territories[p.territory]],
             priorities=[priorities[rng.choice(list(priorities))]],
+            now=opens_at + timedelta(days=1 + k),
         )
         proposal = proposal_submit(
             proposal=draft, actor=None, now=opens_at + timedelta(days=1 + k, hours=3)
@@ -581,12 +583,14 @@ def _build(
         requested=dict(zip(call2_years, draft_plan.amounts, strict=False)),
         territories=[territories["2434"]],
         priorities=[priorities["biens-services-proximite"]],
+        now=now,
     )
     proposal_create_draft(
         call=call2,
         organisation=applicant_org,
         actor=accounts["organisme"],
         fields={"title": "Comité de citoyennes et citoyens de Saint-Raymond"},
+        now=now,
     )
     log("call 2: open, with submitted proposals and drafts")
 

@@ -173,13 +173,14 @@ class ScoreForm(forms.Form):
                 initial=score.comment if score else "",
             )
 
-    def scores(self) -> dict[str, tuple[int, str] | None]:
-        """Criterion code → (value, comment), or None when not scored."""
-        result: dict[str, tuple[int, str] | None] = {}
+    def scores(self) -> dict[str, tuple[int | None, str] | None]:
+        """Criterion code → (value, comment); the value is None when not
+        chosen yet, and the whole entry None when nothing was typed."""
+        result: dict[str, tuple[int | None, str] | None] = {}
         for criterion in self.criteria:
             value = self.cleaned_data.get(f"score_{criterion.code}")
             note = self.cleaned_data.get(f"comment_{criterion.code}", "")
-            result[criterion.code] = None if value is None else (value, note)
+            result[criterion.code] = None if value is None and not note.strip() else (value, note)
         return result
 
     def add_service_errors(self, error: ValidationError) -> None:
@@ -209,3 +210,13 @@ class ConflictForm(forms.ModelForm):
             )
         }
         error_messages = {"reason": {"required": _("Say what the conflict of interest is.")}}
+
+
+class ReleaseForm(forms.Form):
+    """Why the coordination releases an evaluator from a review."""
+
+    reason = forms.CharField(
+        label=_("Why is this review released?"),
+        max_length=300,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )

@@ -73,6 +73,7 @@ class Review(models.Model):
         ASSIGNED = "assigned", _("Assigned")
         SUBMITTED = "submitted", _("Submitted")
         RECUSED = "recused", _("Recused")
+        RELEASED = "released", _("Released")
 
     proposal = models.ForeignKey(
         Proposal, on_delete=models.CASCADE, related_name="reviews", verbose_name=_("proposal")
@@ -110,7 +111,9 @@ class Score(models.Model):
     criterion = models.ForeignKey(
         Criterion, on_delete=models.PROTECT, related_name="scores", verbose_name=_("criterion")
     )
-    value = models.PositiveSmallIntegerField(_("score"))
+    # Empty only in a draft: an evaluator may write a comment before choosing
+    # the value; submitting requires every value.
+    value = models.PositiveSmallIntegerField(_("score"), null=True, blank=True)
     comment = models.TextField(_("comment"), blank=True)
 
     class Meta:

@@ -26,6 +26,7 @@ from django.db.models.functions import Coalesce
 from solidaire.accounts.models import User
 from solidaire.accounts.permissions import Person
 from solidaire.applications.access import requested_amount_expression
+from solidaire.applications.cycle import cycle_allows
 from solidaire.applications.models import BudgetLine, Organisation, Proposal
 from solidaire.calls.models import Call, Criterion, EligibilityRule
 from solidaire.programmes.models import ProgrammeRole
@@ -184,7 +185,9 @@ def screening_rows(call: Call, proposals: Iterable[Proposal]) -> list[ScreeningR
                     (rule, results.get(rule.pk), eligibility_suggestion(rule, proposal, call))
                     for rule in rules
                 ],
-                screenable=proposal.status in SCREENABLE_STATUSES,
+                screenable=cycle_allows(
+                    "screening.record", call=call.status, proposal=proposal.status
+                ),
             )
         )
     return rows
@@ -193,6 +196,9 @@ def screening_rows(call: Call, proposals: Iterable[Proposal]) -> list[ScreeningR
 # ----------------------------------------------------------------------------- assignment
 
 ASSIGNABLE_STATUSES = (S.ELIGIBLE, S.UNDER_REVIEW)
+# Reviews that no longer count as assigned: recused for a conflict, or
+# released by the coordination.
+_NOT_COUNTED = (Review.Status.RECUSED, Review.Status.RELEASED)
 
 
 @dataclass(frozen=True)
@@ -200,6 +206,7 @@ class AssignmentRow:
     proposal: Proposal
     assigned_ids: frozenset[int]
     recused_ids: frozenset[int]
+    pending: list[Review]  # reviews still in progress, which the coordination may release
     conflicted_ids: frozenset[int]
     n_assigned: int
     n_submitted: int
@@ -233,7 +240,7 @@ def assignment_proposals(call: Call) -> QuerySet[Proposal]:
             ),
         )
         .annotate(
-            n_assigned=Count("reviews", filter=~Q(reviews__status=Review.Status.RECUSED)),
+            n_assigned=Count("reviews", filter=~Q(reviews__status__in=_NOT_COUNTED)),
             n_submitted=Count("reviews", filter=Q(reviews__status=Review.Status.SUBMITTED)),
         )
         .order_by("reference")
@@ -247,9 +254,8 @@ def assignment_rows(proposals: Iterable[Proposal]) -> list[AssignmentRow]:
         rows.append(
             AssignmentRow(
                 proposal=proposal,
-                assigned_ids=frozenset(
-                    r.evaluator_id for r in reviews if r.status != Review.Status.RECUSED
-                ),
+                assigned_ids=frozenset(r.evaluator_id for r in reviews if r.status not in _NOT_COUNTED),
+                pending=[r for r in reviews if r.status == Review.Status.ASSIGNED],
                 recused_ids=frozenset(
                     r.evaluator_id for r in reviews if r.status == Review.Status.RECUSED
                 ),
@@ -279,6 +285,8 @@ class ScoreRow:
     n_recused: int
     wide_spread: bool
     split_criteria: list[str]
+    # The person looking declared a conflict on it: only « recused » is shown.
+    hidden: bool = False
 
     @property
     def disagreement(self) -> bool:
@@ -337,8 +345,12 @@ def standardised_scores(
     }
 
 
-def call_score_rows(call: Call, *, order: str = "score") -> list[ScoreRow]:
-    """Every proposal of ``call`` with at least one review: its weighted
+def call_score_rows(
+    call: Call, *, order: str = "score", hidden: frozenset[int] = frozenset()
+) -> list[ScoreRow]:
+    """Every proposal of ``call`` with at least one review, withdrawn ones
+    left out, and those in ``hidden`` (the ids of proposals the person
+    looking declared a conflict on) shown as recused without any figure: its weighted
     score and spread (from :func:`solidaire.reviews.scoring.proposal_scores`,
     submitted reviews only), the standardised score, the recused reviews left
     out, and whether its evaluators disagree. A constant number of queries.
@@ -376,6 +388,7 @@ def call_score_rows(call: Call, *, order: str = "score") -> list[ScoreRow]:
             ranges[owner[review_id][0]][criterion_id].append(value)
     proposals = (
         Proposal.objects.filter(call=call, reviews__isnull=False)
+        .exclude(status=Proposal.Status.WITHDRAWN)
         .select_related("organisation")
         .annotate(
             n_assigned=Count("reviews", distinct=True),
@@ -387,6 +400,20 @@ def call_score_rows(call: Call, *, order: str = "score") -> list[ScoreRow]:
     )
     result = []
     for proposal in proposals:
+        if proposal.pk in hidden:
+            result.append(
+                ScoreRow(
+                    proposal=proposal,
+                    summary=None,
+                    standardised=None,
+                    n_assigned=0,
+                    n_recused=0,
+                    wide_spread=False,
+                    split_criteria=[],
+                    hidden=True,
+                )
+            )
+            continue
         summary = summaries.get(proposal.pk)
         split = [
             criteria[c]
@@ -405,5 +432,7 @@ def call_score_rows(call: Call, *, order: str = "score") -> list[ScoreRow]:
             )
         )
     if order == "score":
-        result.sort(key=lambda r: (r.summary is None, -(r.summary.mean if r.summary else 0)))
+        result.sort(
+            key=lambda r: (r.hidden, r.summary is None, -(r.summary.mean if r.summary else 0))
+        )
     return result

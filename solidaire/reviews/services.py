@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from solidaire.accounts.models import User
+from solidaire.applications.cycle import cycle_require
 from solidaire.applications.models import Proposal
 from solidaire.applications.workflow import proposal_transition
 from solidaire.audit.services import audit_record
@@ -27,6 +28,12 @@ S = Proposal.Status
 
 # A score is a value, optionally with the evaluator's comment on the criterion.
 ScoreInput = int | tuple[int, str]
+# In a draft the value may still be missing while the comment is written.
+DraftScoreInput = int | tuple[int | None, str]
+
+
+def _call_status(proposal: Proposal, now: datetime | None) -> str:
+    return proposal.call.status_at(now or timezone.now())
 
 
 def eligibility_record(
@@ -34,14 +41,17 @@ def eligibility_record(
     proposal: Proposal,
     results: Mapping[str, tuple[bool, str]],
     actor: User | None,
+    now: datetime | None = None,
 ) -> Proposal:
     """Record the outcome of every eligibility rule of the call (rule code →
     (passed, reason)) and move the proposal to eligible or ineligible.
 
     Every rule must be answered and a failure must say why: an applicant told
     "ineligible" is owed the reason. Screening again an ineligible proposal
-    (after a correction) may make it eligible.
+    (after a correction) may make it eligible. Screening ends when the
+    proposal goes under review, and with the call's decision.
     """
+    cycle_require("screening.record", call=_call_status(proposal, now), proposal=proposal.status)
     rules = {rule.code: rule for rule in EligibilityRule.objects.filter(call_id=proposal.call_id)}
     errors: dict[str, list[str]] = {}
     for code in results:
@@ -72,7 +82,12 @@ def eligibility_record(
 
 
 def conflict_declare(
-    *, proposal: Proposal, user: User, reason: str, actor: User | None = None
+    *,
+    proposal: Proposal,
+    user: User,
+    reason: str,
+    actor: User | None = None,
+    now: datetime | None = None,
 ) -> ConflictDeclaration:
     """Record that ``user`` has a conflict of interest with ``proposal``.
 
@@ -80,6 +95,7 @@ def conflict_declare(
     even if already submitted: its scores then leave the committee's totals
     (see :mod:`solidaire.reviews.scoring`), which only count submitted reviews.
     """
+    cycle_require("conflict.declare", call=_call_status(proposal, now), proposal=proposal.status)
     if not reason.strip():
         raise ValidationError({"reason": [_("Say what the conflict of interest is.")]})
     with transaction.atomic():
@@ -111,14 +127,15 @@ def conflict_declare(
     return declaration
 
 
-def review_assign(*, proposal: Proposal, evaluator: User, actor: User | None) -> Review:
+def review_assign(
+    *, proposal: Proposal, evaluator: User, actor: User | None, now: datetime | None = None
+) -> Review:
     """Assign ``evaluator`` to ``proposal``; refused on a declared conflict.
 
     The first assignment starts the evaluation: an eligible proposal moves to
-    under review.
+    under review. A released review assigned again is open again.
     """
-    if proposal.status not in (S.ELIGIBLE, S.UNDER_REVIEW):
-        raise ValidationError(_("Only an eligible proposal can be assigned to evaluators."))
+    cycle_require("review.assign", call=_call_status(proposal, now), proposal=proposal.status)
     if ConflictDeclaration.objects.filter(proposal=proposal, user=evaluator).exists():
         raise ValidationError(
             _("%(person)s declared a conflict of interest with this proposal.")
@@ -126,6 +143,10 @@ def review_assign(*, proposal: Proposal, evaluator: User, actor: User | None) ->
         )
     with transaction.atomic():
         review, created = Review.objects.get_or_create(proposal=proposal, evaluator=evaluator)
+        if not created and review.status == Review.Status.RELEASED:
+            review.status = Review.Status.ASSIGNED
+            review.save(update_fields=["status"])
+            created = True
         if created:
             audit_record(
                 actor=actor,
@@ -139,8 +160,8 @@ def review_assign(*, proposal: Proposal, evaluator: User, actor: User | None) ->
 
 
 def _parsed_scores(
-    review: Review, scores: Mapping[str, ScoreInput | None], *, complete: bool
-) -> tuple[dict[str, Criterion], dict[str, tuple[int, str]]]:
+    review: Review, scores: Mapping[str, DraftScoreInput | None], *, complete: bool
+) -> tuple[dict[str, Criterion], dict[str, tuple[int | None, str]]]:
     """The call's criteria and the scores given (code → (value, comment)),
     each checked against the call's scale; ``complete`` asks for every
     criterion. Raises a ValidationError keyed by criterion code."""
@@ -148,13 +169,16 @@ def _parsed_scores(
     criteria = {c.code: c for c in Criterion.objects.filter(call_id=call_id)}
     levels = set(ScaleLevel.objects.filter(call_id=call_id).values_list("value", flat=True))
     errors: dict[str, list[str]] = {}
-    parsed: dict[str, tuple[int, str]] = {}
+    parsed: dict[str, tuple[int | None, str]] = {}
     for code, given in scores.items():
         if given is None:
             continue
         value, note = given if isinstance(given, tuple) else (given, "")
         if code not in criteria:
             errors.setdefault(code, []).append(_("This criterion is not in the call's grid."))
+        elif value is None and not complete:
+            # A comment typed before the value is chosen is kept in the draft.
+            parsed[code] = (None, note)
         elif isinstance(value, bool) or not isinstance(value, int) or value not in levels:
             errors.setdefault(code, []).append(
                 _("Choose a value of the scale (%(values)s).")
@@ -164,7 +188,7 @@ def _parsed_scores(
             parsed[code] = (value, note)
     if complete:
         for code in criteria:
-            if code not in parsed and code not in errors:
+            if (code not in parsed or parsed[code][0] is None) and code not in errors:
                 errors.setdefault(code, []).append(_("Score every criterion of the grid."))
     if errors:
         raise ValidationError(errors)
@@ -172,14 +196,20 @@ def _parsed_scores(
 
 
 def _store_scores(
-    review: Review, criteria: dict[str, Criterion], parsed: dict[str, tuple[int, str]]
+    review: Review,
+    criteria: dict[str, Criterion],
+    parsed: dict[str, tuple[int | None, str]],
+    now: datetime | None,
 ) -> Review:
     """Replace the review's scores, inside the caller's transaction.
 
     The review is re-read under lock: a conflict declared a moment ago
     recuses it, and a review submitted twice must not duplicate its scores.
+    The proposal and its call are re-read too: a proposal withdrawn or a
+    call decided since the page was opened closes the review.
     """
     locked = Review.objects.select_for_update().get(pk=review.pk)
+    proposal = Proposal.objects.select_related("call").get(pk=locked.proposal_id)
     if (
         locked.status == Review.Status.RECUSED
         or ConflictDeclaration.objects.filter(
@@ -189,6 +219,12 @@ def _store_scores(
         raise ValidationError(_("This review was recused for a conflict of interest."))
     if locked.status == Review.Status.SUBMITTED:
         raise ValidationError(_("This review has already been submitted."))
+    cycle_require(
+        "review.score",
+        call=_call_status(proposal, now),
+        proposal=proposal.status,
+        review=locked.status,
+    )
     Score.objects.filter(review=locked).delete()
     Score.objects.bulk_create(
         [
@@ -218,7 +254,9 @@ def review_submit(
     criteria, parsed = _parsed_scores(review, scores, complete=True)
     now = now or timezone.now()
     with transaction.atomic():
-        locked = _store_scores(review, criteria, parsed)
+        # The call's state is read at the real moment of writing: ``now``
+        # only stamps the submission (the demo replays past evaluations).
+        locked = _store_scores(review, criteria, parsed, None)
         locked.status = Review.Status.SUBMITTED
         locked.submitted_at = now
         locked.comment = comment
@@ -239,9 +277,10 @@ def review_submit(
 def review_save_draft(
     *,
     review: Review,
-    scores: Mapping[str, ScoreInput | None],
+    scores: Mapping[str, DraftScoreInput | None],
     actor: User,
     comment: str = "",
+    now: datetime | None = None,
 ) -> Review:
     """Keep an evaluator's unfinished scores (criterion code → value, (value,
     comment) or None when not scored yet) without submitting the review.
@@ -254,8 +293,36 @@ def review_save_draft(
         raise PermissionDenied(_("Only the assigned evaluator can score this review."))
     criteria, parsed = _parsed_scores(review, scores, complete=False)
     with transaction.atomic():
-        locked = _store_scores(review, criteria, parsed)
+        locked = _store_scores(review, criteria, parsed, now)
         locked.comment = comment
         locked.save(update_fields=["comment"])
     review.comment = comment
+    return review
+
+
+def review_release(
+    *, review: Review, actor: User | None, reason: str, now: datetime | None = None
+) -> Review:
+    """The coordination releases an evaluator from a review still in
+    progress (they withdrew, or fell ill): the review no longer holds up the
+    decision, its draft scores are kept but never counted."""
+    if not reason.strip():
+        raise ValidationError({"reason": [_("Say why the review is released.")]})
+    with transaction.atomic():
+        locked = Review.objects.select_for_update().select_related("proposal__call").get(pk=review.pk)
+        cycle_require(
+            "review.release", call=_call_status(locked.proposal, now), review=locked.status
+        )
+        old = locked.status
+        locked.status = Review.Status.RELEASED
+        locked.save(update_fields=["status"])
+        audit_record(
+            actor=actor,
+            event_type="review.released",
+            target=locked,
+            old_value=old,
+            new_value=locked.status,
+            reason=reason.strip(),
+        )
+    review.status = locked.status
     return review

@@ -30,6 +30,11 @@ urlpatterns = [
         name="assign",
     ),
     path("appels/<slug:programme>/<int:number>/notes/", views.scores, name="scores"),
+    path(
+        "appels/<slug:programme>/<int:number>/evaluations/<int:pk>/liberer/<int:review>/",
+        views.review_release_page,
+        name="release",
+    ),
     path("evaluations/<int:pk>/noter/", views.review_score, name="score"),
     path("evaluations/<int:pk>/conflit/", views.review_conflict, name="conflict"),
 ]

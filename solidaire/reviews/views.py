@@ -22,17 +22,23 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from solidaire.accounts.models import User
 from solidaire.accounts.permissions import Roles, allowed
 from solidaire.applications.access import roles_for
 from solidaire.applications.models import Proposal
-from solidaire.applications.workflow import IllegalTransition
+from solidaire.applications.cycle import cycle_check
 from solidaire.calls.models import Call, Criterion, ScaleLevel
 from solidaire.reviews.access import review_for_user
-from solidaire.reviews.forms import AssignForm, ConflictForm, ScoreForm, ScreeningForm
-from solidaire.reviews.models import Review
+from solidaire.reviews.forms import (
+    AssignForm,
+    ConflictForm,
+    ReleaseForm,
+    ScoreForm,
+    ScreeningForm,
+)
+from solidaire.reviews.models import ConflictDeclaration, Review
 from solidaire.reviews.selectors import (
     DISAGREEMENT_LEVELS,
     DISAGREEMENT_SPREAD,
@@ -49,6 +55,7 @@ from solidaire.reviews.services import (
     conflict_declare,
     eligibility_record,
     review_assign,
+    review_release,
     review_save_draft,
     review_submit,
 )
@@ -170,8 +177,6 @@ def screening_proposal(request: HttpRequest, programme: str, number: int, pk: in
                 eligibility_record(proposal=proposal, results=form.results(), actor=request.user)
             except ValidationError as exc:
                 form.add_service_errors(exc)
-            except IllegalTransition as exc:
-                form.add_error(None, str(exc))
             else:
                 messages.success(
                     request,
@@ -257,10 +262,69 @@ def assign_proposal(request: HttpRequest, programme: str, number: int, pk: int) 
     return _render(
         request,
         "reviews/assign_proposal.html",
-        {"row": row, "form": form, "evaluators": evaluators},
+        {
+            "row": row,
+            "form": form,
+            "evaluators": evaluators,
+            "release_forms": _release_forms(row),
+        },
         roles=roles,
         call=call,
     )
+
+
+@login_required
+@require_POST
+def review_release_page(
+    request: HttpRequest, programme: str, number: int, pk: int, review: int
+) -> HttpResponse:
+    """Release an evaluator from a review still in progress, with a reason:
+    the review stops holding up the decision (its draft is kept, never counted)."""
+    call, roles = call_for(request, programme, number, "review.assign")
+    proposal = _proposal_of(call, assignment_proposals(call), pk)
+    target = Review.objects.filter(pk=review, proposal=proposal).select_related("evaluator").first()
+    if target is None:
+        raise Http404
+    target.proposal = proposal
+    form = ReleaseForm(request.POST, prefix=f"r{target.pk}")
+    (row,) = assignment_rows([proposal])
+    if form.is_valid():
+        assert isinstance(request.user, User)
+        try:
+            review_release(review=target, actor=request.user, reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            form.add_error("reason", exc.messages)
+        else:
+            messages.success(
+                request,
+                _("%(person)s is released from the review of %(reference)s.")
+                % {"person": target.evaluator, "reference": proposal.reference},
+            )
+            return redirect("reviews:assign", programme=programme, number=number, pk=proposal.pk)
+    evaluators = call_evaluators(call)
+    return _render(
+        request,
+        "reviews/assign_proposal.html",
+        {
+            "row": row,
+            "form": AssignForm(
+                evaluators=evaluators, assigned=row.assigned_ids, prefix=f"p{proposal.pk}"
+            ),
+            "evaluators": evaluators,
+            "release_forms": _release_forms(row, failed=form, failed_pk=target.pk),
+        },
+        roles=roles,
+        call=call,
+    )
+
+
+def _release_forms(
+    row: Any, *, failed: ReleaseForm | None = None, failed_pk: int | None = None
+) -> list[tuple[Review, ReleaseForm]]:
+    return [
+        (r, failed if failed is not None and r.pk == failed_pk else ReleaseForm(prefix=f"r{r.pk}"))
+        for r in row.pending
+    ]
 
 
 # ----------------------------------------------------------------------------- the committee's scores
@@ -272,7 +336,12 @@ def scores(request: HttpRequest, programme: str, number: int) -> HttpResponse:
     call, roles = call_for(request, programme, number, "call.view_scores")
     order = "reference" if request.GET.get("tri") == "reference" else "score"
     standardise = request.GET.get("standardiser") == "1"
-    rows = call_score_rows(call, order=order)
+    hidden = frozenset(
+        ConflictDeclaration.objects.filter(user_id=request.user.pk, proposal__call=call).values_list(
+            "proposal_id", flat=True
+        )
+    )
+    rows = call_score_rows(call, order=order, hidden=hidden)
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
     query = {"tri": order}
     if standardise:
@@ -327,12 +396,21 @@ def review_score(request: HttpRequest, pk: int) -> HttpResponse:
         conflicted=review.conflicted,  # type: ignore[attr-defined]
         status=review.status,
     )
+    open_now, closed_reason = cycle_check(
+        "review.score",
+        call=review.proposal.call.status,
+        proposal=review.proposal.status,
+        review=review.status,
+    )
+    editable = editable and open_now
     call_id = review.proposal.call_id
     criteria = list(Criterion.objects.filter(call_id=call_id))
     levels = list(ScaleLevel.objects.filter(call_id=call_id))
     existing = list(review.scores.all())
     if request.method == "POST" and not editable:
-        messages.error(request, _("This review is closed: it can no longer be changed."))
+        messages.error(
+            request, closed_reason or _("This review is closed: it can no longer be changed.")
+        )
         return redirect("review_detail", pk=review.pk)
     form = ScoreForm(
         request.POST if request.method == "POST" else None,

@@ -281,6 +281,8 @@ class ProposalInfo:
     territory_names: str
     priorities: tuple[str, ...]  # codes
     score: float
+    # The person looking declared a conflict on it: shown as recused, nothing else.
+    recused: bool = False
 
 
 @dataclass
@@ -303,8 +305,27 @@ class Names:
         return name
 
 
-def _names(call: Call, instance: Mapping[str, Any]) -> Names:
-    """Four queries, whatever the number of proposals."""
+def _recused_info(reference: str) -> ProposalInfo:
+    # No title, organisation, territory or score: a person who declared a
+    # conflict learns nothing of the proposal from the committee's pages.
+    return ProposalInfo(
+        reference=reference,
+        title=_("recused"),
+        organisation="",
+        stream="",
+        territories=(),
+        territory_names="",
+        priorities=(),
+        score=0.0,
+        recused=True,
+    )
+
+
+def _names(
+    call: Call, instance: Mapping[str, Any], hidden: frozenset[str] = frozenset()
+) -> Names:
+    """Four queries, whatever the number of proposals. ``hidden`` are the
+    references the person looking declared a conflict on."""
     items = instance.get("proposals", [])
     scores = {item["id"]: float(item.get("score", 0)) for item in items}
     proposals = {}
@@ -342,6 +363,8 @@ def _names(call: Call, instance: Mapping[str, Any]) -> Names:
             priorities=tuple(item.get("priorities", [])),
             score=info.score,
         )
+    for reference in hidden & set(proposals):
+        proposals[reference] = _recused_info(reference)
     streams = dict(Stream.objects.filter(call=call).values_list("code", "name"))
     territories = {t.code: t for t in Territory.objects.filter(region_id=call.programme.region_id)}
     priorities = dict(
@@ -359,8 +382,8 @@ def _names(call: Call, instance: Mapping[str, Any]) -> Names:
 class FundedRow:
     info: ProposalInfo
     fraction: Decimal
-    amounts: list[Decimal]
-    total: Decimal
+    amounts: list[Decimal | None]  # None: hidden from a person who declared a conflict
+    total: Decimal | None
     reasons: list[str]
     elsewhere: bool  # also funded by the other result compared with
 
@@ -416,8 +439,8 @@ class ResultView:
 @dataclass(frozen=True)
 class Difference:
     info: ProposalInfo
-    here: Decimal  # amount in the scenario (0 when not funded)
-    there: Decimal  # amount in the rank-and-cut result
+    here: Decimal | None  # amount in the scenario (0 when not funded; None when recused)
+    there: Decimal | None  # amount in the rank-and-cut result
 
 
 @dataclass(frozen=True)
@@ -453,7 +476,7 @@ def _totals(
         key = row.info.stream or _("No stream")
         entry = streams.setdefault(key, [0, list(zero)])
         entry[0] += 1
-        entry[1] = [a + b for a, b in zip(entry[1], row.amounts, strict=True)]
+        entry[1] = [a + (b or ZERO) for a, b in zip(entry[1], row.amounts, strict=True)]
     by_stream = [
         TotalRow(label=key, count=c, amounts=a, total=sum(a, ZERO))
         for key, (c, a) in sorted(streams.items())
@@ -466,7 +489,8 @@ def _totals(
     for row in funded:
         codes = row.info.territories or ("",)
         shares = [[ZERO] * len(years) for _code in codes]
-        for k, amount in enumerate(row.amounts):
+        for k, amount_or_none in enumerate(row.amounts):
+            amount = amount_or_none or ZERO
             part = (amount / len(codes)).quantize(Decimal("0.01"), rounding=ROUND_DOWN)
             for j in range(len(codes)):
                 shares[j][k] = part
@@ -504,7 +528,7 @@ def _totals(
         for code in row.info.priorities:
             entry = per_priority[code]
             entry[0] += 1
-            entry[1] = [a + b for a, b in zip(entry[1], row.amounts, strict=True)]
+            entry[1] = [a + (b or ZERO) for a, b in zip(entry[1], row.amounts, strict=True)]
     by_priority = []
     for code in sorted(
         set(per_priority) | set(min_priority), key=lambda c: names.priorities.get(c, c)
@@ -555,8 +579,21 @@ def result_view(
         )
         for item in result.get("not_funded", [])
     ]
-    year_totals = [sum((row.amounts[k] for row in funded), ZERO) for k in range(len(years))]
+    year_totals = [
+        sum((row.amounts[k] or ZERO for row in funded), ZERO) for k in range(len(years))
+    ]
     by_stream, by_territory, by_priority = _totals(funded, names, years, rules)
+    # The totals count every proposal; the rows of those the person looking
+    # declared a conflict on show no amount and no reason.
+    funded = [
+        FundedRow(row.info, row.fraction, [None] * len(years), None, [], row.elsewhere)
+        if row.info.recused
+        else row
+        for row in funded
+    ]
+    not_funded = [
+        NotFundedRow(row.info, [], row.elsewhere) if row.info.recused else row for row in not_funded
+    ]
     status = result_status(result or None)
     return ResultView(
         method=method,
@@ -617,14 +654,20 @@ def scenario_options(instance: Mapping[str, Any]) -> tuple[Decimal | None, dict[
 
 
 def scenario_detail(
-    scenario: Scenario, *, decision: DecisionSummary | None = None
+    scenario: Scenario,
+    *,
+    decision: DecisionSummary | None = None,
+    hidden: frozenset[str] = frozenset(),
+    blockers: Sequence[str] = (),
 ) -> ScenarioDetail:
-    """Everything the scenario page shows, in a fixed number of queries."""
+    """Everything the scenario page shows, in a fixed number of queries.
+    ``hidden``: the references the person looking declared a conflict on;
+    ``blockers``: what stands between the call and its decision."""
     call = scenario.call
     instance = scenario.instance
     years = list(instance.get("fiscal_years", []))
     rules = instance.get("rules") or {}
-    names = _names(call, instance)
+    names = _names(call, instance, hidden)
     try:
         rank = rank_twin(scenario)
     except InstanceError:
@@ -655,6 +698,8 @@ def scenario_detail(
     ]
     partial, locks = scenario_options(instance)
     adoptable, reason = may_adopt(scenario)
+    if adoptable and blockers:
+        adoptable, reason = False, " ".join(blockers)
     if decision is not None:
         adoptable, reason = False, _("This call has already been decided.")
     return ScenarioDetail(
@@ -697,8 +742,20 @@ class Sensitivity:
     infeasibility: list[str] = field(default_factory=list)
 
 
+def _difference(names: Names, reference: str, here: Decimal, there: Decimal) -> Difference:
+    info = names.proposals[reference]
+    if info.recused:
+        return Difference(info, None, None)
+    return Difference(info, here, there)
+
+
 def scenario_sensitivity(
-    scenario: Scenario, *, pool: str, fiscal_year: str, delta: Decimal
+    scenario: Scenario,
+    *,
+    pool: str,
+    fiscal_year: str,
+    delta: Decimal,
+    hidden: frozenset[str] = frozenset(),
 ) -> Sensitivity:
     """Re-solve a copy of the scenario's instance with ``delta`` dollars more
     (or less) in ``pool`` for ``fiscal_year`` (``""``: each fiscal year).
@@ -720,7 +777,7 @@ def scenario_sensitivity(
             time_limit=SENSITIVITY_TIME_LIMIT,
         )
     )
-    names = _names(scenario.call, instance)
+    names = _names(scenario.call, instance, hidden)
     before = {
         item["id"]: sum((_money(v) for v in item["amounts"].values()), ZERO)
         for item in (scenario.result or {}).get("funded", [])
@@ -740,16 +797,10 @@ def scenario_sensitivity(
         before_objective=(scenario.result or {}).get("objective"),
         total=sum(after.values(), ZERO),
         before_total=sum(before.values(), ZERO),
-        entering=[
-            Difference(names.proposals[r], after[r], ZERO) for r in sorted(after) if r not in before
-        ],
-        leaving=[
-            Difference(names.proposals[r], ZERO, before[r])
-            for r in sorted(before)
-            if r not in after
-        ],
+        entering=[_difference(names, r, after[r], ZERO) for r in sorted(after) if r not in before],
+        leaving=[_difference(names, r, ZERO, before[r]) for r in sorted(before) if r not in after],
         changed=[
-            Difference(names.proposals[r], after[r], before[r])
+            _difference(names, r, after[r], before[r])
             for r in sorted(after)
             if r in before and after[r] != before[r]
         ],
@@ -806,9 +857,11 @@ def _compare_rows(per_scenario: Sequence[Sequence[TotalRow]]) -> list[CompareRow
     return out
 
 
-def scenarios_compare(call: Call, ids: Iterable[int]) -> Comparison:
+def scenarios_compare(
+    call: Call, ids: Iterable[int], hidden: frozenset[str] = frozenset()
+) -> Comparison:
     """Scenarios of ``call`` side by side, in the order asked; unknown ids
-    and other calls' scenarios are left out."""
+    and other calls' scenarios are left out. ``hidden``: see :func:`_names`."""
     wanted = list(dict.fromkeys(ids))
     found = {s.pk: s for s in Scenario.objects.filter(call=call, pk__in=wanted)}
     scenarios = [found[pk] for pk in wanted if pk in found]
@@ -820,7 +873,7 @@ def scenarios_compare(call: Call, ids: Iterable[int]) -> Comparison:
             if item["id"] not in seen:
                 seen.add(item["id"])
                 merged["proposals"].append(item)
-    names = _names(call, merged)
+    names = _names(call, merged, hidden)
     views = [
         result_view(
             s.result,

@@ -17,10 +17,12 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from solidaire.accounts.models import User
+from solidaire.applications.cycle import IN_COMPETITION, CycleRefused, cycle_check
 from solidaire.applications.models import Proposal, RequestedAmount
 from solidaire.applications.workflow import TRANSITIONS, proposal_transition
 from solidaire.audit.services import audit_record
@@ -30,15 +32,17 @@ from solidaire.ledger.models import LedgerEntry
 from solidaire.ledger.selectors import programme_balances
 from solidaire.ledger.services import commitment_create, ledger_commit
 from solidaire.programmes.models import FiscalYear, Territory
+from solidaire.reviews.models import ConflictDeclaration, Review
 from solidaire.reviews.scoring import proposal_scores
 from solidaire.selection.engine import parse_instance, result_to_dict, solve
 from solidaire.selection.models import Award, Decision, Scenario
 
 S = Proposal.Status
 
-# Proposals a scenario may fund: screened eligible, in evaluation, or
-# already recommended by the committee.
-SELECTABLE = (S.ELIGIBLE, S.UNDER_REVIEW, S.RECOMMENDED)
+# Proposals still in the running before the decision (the cycle's rules);
+# of these, a scenario funds only those the evaluators have scored
+# (:func:`competing_proposals`).
+SELECTABLE = tuple(sorted(IN_COMPETITION))
 # The id of the pool standing for what is left of the programme's envelope:
 # the ledger refuses any commitment beyond it, so the engine must know it too.
 ENVELOPE_POOL = "enveloppe"
@@ -46,6 +50,64 @@ ENVELOPE_POOL = "enveloppe"
 
 class SelectionError(Exception):
     """A scenario or decision the rules refuse, with a reason people can read."""
+
+
+def competing_proposals(call: Call) -> QuerySet[Proposal]:
+    """The proposals that compete for the call's money: in the running and
+    with at least one submitted review (recused and released reviews do
+    not count). An eligible proposal nobody scored has no score to compete
+    with; it is declined with the others when the decision is adopted."""
+    return Proposal.objects.filter(
+        call=call,
+        status__in=SELECTABLE,
+        pk__in=Review.objects.filter(
+            proposal__call=call, status=Review.Status.SUBMITTED
+        ).values("proposal_id"),
+    )
+
+
+def conflicted_references(user: User | None, call: Call) -> frozenset[str]:
+    """References of the call's proposals ``user`` declared a conflict on:
+    what every page of the committee hides from that person."""
+    if user is None or not user.is_authenticated:
+        return frozenset()
+    return frozenset(
+        ConflictDeclaration.objects.filter(user=user, proposal__call=call).values_list(
+            "proposal__reference", flat=True
+        )
+    )
+
+
+def decision_blockers(call: Call) -> list[str]:
+    """What stands between the call and its decision, in words (empty when
+    nothing does): submitted proposals not screened yet, and assigned
+    reviews of proposals in the running neither submitted nor released."""
+    blockers = []
+    unscreened = sorted(
+        Proposal.objects.filter(call=call, status=S.SUBMITTED).values_list("reference", flat=True)
+    )
+    if unscreened:
+        blockers.append(
+            _("Submitted proposals not screened yet: %(refs)s.") % {"refs": ", ".join(unscreened)}
+        )
+    pending = sorted(
+        set(
+            Review.objects.filter(
+                proposal__call=call,
+                proposal__status__in=SELECTABLE,
+                status=Review.Status.ASSIGNED,
+            ).values_list("proposal__reference", flat=True)
+        )
+    )
+    if pending:
+        blockers.append(
+            _(
+                "Reviews neither submitted nor released on: %(refs)s. Each evaluator submits, "
+                "or the coordination releases the review."
+            )
+            % {"refs": ", ".join(pending)}
+        )
+    return blockers
 
 
 def sub_envelope_pool(stream: Stream | str, territory_code: str) -> str:
@@ -83,7 +145,7 @@ def scenario_instance_for_call(
         Allocation.objects.filter(stream__call=call).select_related("territory", "fiscal_year")
     )
     proposals = list(
-        Proposal.objects.filter(call=call, status__in=SELECTABLE)
+        competing_proposals(call)
         .select_related("organisation__territory")
         .prefetch_related("territories", "priorities")
         .order_by("reference")
@@ -229,8 +291,42 @@ def scenario_create(
     rules: Mapping[str, Any] | None = None,
     partial_funding: Decimal | None = None,
     locks: Mapping[str, str] | None = None,
+    now: datetime | None = None,
 ) -> Scenario:
-    """Build and store a scenario for ``call`` from the committee's current scores."""
+    """Build and store a scenario for ``call`` from the committee's current scores.
+
+    Only until the call is decided; a person may not force in or out a
+    proposal they declared a conflict on, nor one that is not competing.
+    """
+    allowed, why = cycle_check("selection.build", call=call.status_at(now or timezone.now()))
+    if not allowed:
+        raise CycleRefused("selection.build", why)
+    if locks:
+        hidden = conflicted_references(actor, call)
+        refused = sorted(ref for ref in locks if ref in hidden)
+        if refused:
+            raise ValidationError(
+                {
+                    "locks": [
+                        _(
+                            "You declared a conflict of interest on %(refs)s: you cannot "
+                            "force it in or out."
+                        )
+                        % {"refs": ", ".join(refused)}
+                    ]
+                }
+            )
+        competing = set(competing_proposals(call).values_list("reference", flat=True))
+        outside = sorted(ref for ref in locks if ref not in competing)
+        if outside:
+            raise ValidationError(
+                {
+                    "locks": [
+                        _("These proposals are not competing: %(refs)s.")
+                        % {"refs": ", ".join(outside)}
+                    ]
+                }
+            )
     if method not in Scenario.Method.values:
         raise ValidationError({"method": [_("Unknown method.")]})
     if objective not in Scenario.Objective.values:
@@ -297,10 +393,14 @@ def decision_adopt(
 ) -> Decision:
     """Adopt ``scenario`` as the committee's decision on its call.
 
-    All or nothing, in one transaction: the decision is recorded; every
-    funded proposal moves to funded (through recommended), gets a ledger
-    commitment of its amounts per fiscal year and an award; every other
-    selectable proposal is declined; the call is marked decided. If the
+    Only once the call has closed, every submitted proposal is screened and
+    every review of a proposal in the running is submitted or released
+    (:func:`decision_blockers`). All or nothing, in one transaction: the
+    decision is recorded; every funded proposal moves to funded (through
+    recommended), gets a ledger commitment of its amounts per fiscal year
+    and an award; every other proposal in the running is declined, so that
+    each submitted proposal ends funded, declined, ineligible or withdrawn;
+    the call is marked decided. If the
     ledger no longer has the money (another call committed it since the
     scenario was solved) a :class:`~solidaire.ledger.services.LedgerError`
     says where, and nothing at all is written. Decision letters are queued
@@ -322,6 +422,15 @@ def decision_adopt(
         call = Call.objects.select_for_update().select_related("programme").get(pk=scenario.call_id)
         if call.decided_at is not None or Decision.objects.filter(call=call).exists():
             raise SelectionError(_("This call has already been decided."))
+        allowed, why = cycle_check("selection.adopt", call=call.status_at(now))
+        if not allowed:
+            raise SelectionError(why)
+        blockers = decision_blockers(call)
+        if blockers:
+            raise SelectionError(
+                " ".join([str(_("The decision cannot be taken yet.")), *blockers])
+            )
+        competing = set(competing_proposals(call).values_list("reference", flat=True))
         years = {fy.label: fy for fy in FiscalYear.objects.filter(programme=call.programme)}
         territories = {t.code: t for t in Territory.objects.all()}
         proposals = {
@@ -329,9 +438,7 @@ def decision_adopt(
             for p in Proposal.objects.filter(call=call).select_related("stream", "organisation")
         }
         missing = [ref for ref in funded if ref not in proposals]
-        not_selectable = [
-            ref for ref in funded if ref in proposals and proposals[ref].status not in SELECTABLE
-        ]
+        not_selectable = [ref for ref in funded if ref in proposals and ref not in competing]
         if missing or not_selectable:
             raise SelectionError(
                 _("These proposals can no longer be funded: %(refs)s. Build the scenario again.")

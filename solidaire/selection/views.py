@@ -24,6 +24,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from solidaire.accounts.models import User
 from solidaire.accounts.permissions import Roles, allowed, check
 from solidaire.applications.access import roles_for
+from solidaire.applications.cycle import cycle_check
 from solidaire.calls.models import Call
 from solidaire.ledger.services import LedgerError
 from solidaire.programmes.models import Priority, Territory
@@ -41,7 +42,9 @@ from solidaire.selection.selectors import (
 )
 from solidaire.selection.services import (
     SelectionError,
+    conflicted_references,
     decision_adopt,
+    decision_blockers,
     scenario_create,
     scenario_solve,
 )
@@ -77,6 +80,10 @@ def scenario_for_selection(call: Call, pk: int) -> Scenario:
         raise Http404
     scenario.call = call
     return scenario
+
+
+def _person(request: HttpRequest) -> User | None:
+    return request.user if isinstance(request.user, User) else None
 
 
 def _urls(call: Call) -> dict[str, str]:
@@ -193,7 +200,14 @@ def _detail_page(
     locks_form: LocksForm | None = None,
     adopt_error: str = "",
 ) -> HttpResponse:
-    detail = scenario_detail(scenario, decision=call_decision(call))
+    hidden = conflicted_references(_person(request), call)
+    allowed_now, why_not = cycle_check("selection.adopt", call=call.status)
+    detail = scenario_detail(
+        scenario,
+        decision=call_decision(call),
+        hidden=hidden,
+        blockers=[why_not] if not allowed_now else decision_blockers(call),
+    )
     sensitivity_form = SensitivityForm(
         request.GET if "delta" in request.GET else None,
         pools=detail.pools,
@@ -206,11 +220,16 @@ def _detail_page(
             pool=sensitivity_form.cleaned_data["pool"],
             fiscal_year=sensitivity_form.cleaned_data["fiscal_year"],
             delta=sensitivity_form.cleaned_data["delta"],
+            hidden=hidden,
         )
     if locks_form is None:
         locks_form = LocksForm(
             initial={"name": _("%(name)s, with locks") % {"name": scenario.name}},
-            references=[(p.reference, f"{p.reference} — {p.title}") for p in detail.proposals],
+            references=[
+                (p.reference, f"{p.reference} — {p.title}")
+                for p in detail.proposals
+                if not p.recused
+            ],
             current=detail.locks,
         )
     return _render(
@@ -225,7 +244,13 @@ def _detail_page(
             "adopt_form": adopt_form or AdoptForm(),
             "adopt_error": adopt_error,
             "may_adopt": allowed(roles, "selection.adopt", programme_id=call.programme_id),
-            "lock_rows": list(zip(detail.proposals, locks_form.lock_bound_fields(), strict=True)),
+            "lock_rows": list(
+                zip(
+                    [p for p in detail.proposals if not p.recused],
+                    locks_form.lock_bound_fields(),
+                    strict=True,
+                )
+            ),
         },
     )
 
@@ -244,7 +269,12 @@ def scenario_locks(request: HttpRequest, programme: str, number: int, pk: int) -
     """A new scenario built like this one, with proposals forced in or out."""
     call, roles = call_for_selection(request, programme, number)
     scenario = scenario_for_selection(call, pk)
-    references = [(item["id"], item["id"]) for item in scenario.instance.get("proposals", [])]
+    hidden = conflicted_references(_person(request), call)
+    references = [
+        (item["id"], item["id"])
+        for item in scenario.instance.get("proposals", [])
+        if item["id"] not in hidden
+    ]
     form = LocksForm(request.POST, references=references)
     if form.is_valid():
         partial, _locks = scenario_options(scenario.instance)
@@ -309,5 +339,5 @@ def compare(request: HttpRequest, programme: str, number: int) -> HttpResponse:
     """Several scenarios side by side: ``?s=1&s=2&s=3``."""
     call, _roles = call_for_selection(request, programme, number)
     ids = [int(v) for v in request.GET.getlist("s") if v.isdigit()]
-    comparison = scenarios_compare(call, ids)
+    comparison = scenarios_compare(call, ids, conflicted_references(_person(request), call))
     return _render(request, "selection/compare.html", call, {"comparison": comparison})

@@ -76,7 +76,7 @@ def test_payment_refused_before_signature_then_paid_once(funded, agreement):
         agreement=agreement, actor=None, signed_on=date(2020, 5, 10), signatory="Direction"
     )
     assert Proposal.objects.get(pk=funded[0].pk).status == S.ACTIVE
-    payment_record(payment=first, actor=None, paid_on=date(2020, 5, 15))
+    payment_record(payment=first, actor=None, paid_on=date(2020, 6, 1))
     saved = Payment.objects.get(pk=first.pk)
     assert saved.status == Payment.Status.PAID
     assert saved.ledger_entry.amount == Decimal("30000.00")
@@ -84,7 +84,7 @@ def test_payment_refused_before_signature_then_paid_once(funded, agreement):
     stale = Payment.objects.get(pk=first.pk)
     stale.status = Payment.Status.SCHEDULED
     with pytest.raises(PaymentRefused, match="already"):
-        payment_record(payment=stale, actor=None, paid_on=date(2020, 5, 16))
+        payment_record(payment=stale, actor=None, paid_on=date(2020, 6, 2))
     assert LedgerEntry.objects.filter(kind="pay").count() == 1
     assert programme_balances(funded[0].call.programme)[0].paid == Decimal("30000.00")
 
@@ -97,7 +97,7 @@ def test_progress_payment_waits_for_the_previous_years_report(funded, agreement)
         payment_record(payment=second, actor=None, paid_on=date(2021, 5, 15))
     report = agreement.reports.get(kind=Report.Kind.PROGRESS, fiscal_year=funded[1][0])
     report_receive(report=report, actor=None, received_on=date(2021, 4, 20), people_reached=120)
-    payment_record(payment=second, actor=None, paid_on=date(2021, 5, 15))
+    payment_record(payment=second, actor=None, paid_on=date(2021, 6, 1))
     assert Payment.objects.get(pk=second.pk).status == Payment.Status.PAID
     final = agreement.payments.get(condition=Payment.Condition.FINAL_REPORT)
     with pytest.raises(PaymentRefused, match="final report"):

@@ -231,7 +231,7 @@ def test_signature_before_issue_is_refused_with_input_kept(client, users, agreem
     response = client.post(url, {"sign-signed_on": "2020-04-01", "sign-signatory": "Marie Roy"})
     assert response.status_code == 400
     page = response.content.decode()
-    assert "An agreement is signed after it is issued." in page
+    assert "An agreement is signed on or after its issue, May 1, 2020." in page
     assert 'value="Marie Roy"' in page
     saved = Agreement.objects.get(pk=agreement.pk)
     assert (saved.signed_on, saved.status) == (None, Agreement.Status.ISSUED)
@@ -362,7 +362,7 @@ def test_report_received_then_its_payment_released(client, users, agreement):
         120,
     )
     assert (
-        _pay(client, agreement, agreement.payments.get(sequence=2), day="2021-05-01").status_code
+        _pay(client, agreement, agreement.payments.get(sequence=2), day="2021-05-30").status_code
         == 302
     )
     assert _pays() == 1

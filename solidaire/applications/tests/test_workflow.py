@@ -57,9 +57,11 @@ def test_table_follows_the_cycle():
     assert can_transition(S.RECOMMENDED, S.DECLINED)
     for end in (S.CLOSED, S.DECLINED, S.WITHDRAWN):
         assert TRANSITIONS[end] == frozenset()
-    # Money committed to an active initiative is not walked away from by a
-    # status change: it closes.
-    assert not can_transition(S.ACTIVE, S.WITHDRAWN)
+    # An active initiative leaves early only by the coordination's
+    # cancellation, which releases its money in the same transaction
+    # (agreements.services.initiative_cancel); the cycle's rules refuse the
+    # applicant's withdrawal of a funded proposal.
+    assert can_transition(S.ACTIVE, S.WITHDRAWN)
     assert not can_transition(S.DRAFT, S.FUNDED)
 
 
