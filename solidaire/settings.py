@@ -108,6 +108,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "solidaire.common.middleware.RefusalMiddleware",
 ]
 
 ROOT_URLCONF = "solidaire.urls"

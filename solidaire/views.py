@@ -18,6 +18,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from solidaire.accounts.permissions import COORDINATOR, EVALUATOR, TRUSTEE_FINANCE, Roles, allowed
+from solidaire.agreements.models import Agreement, CancellationRequest
 from solidaire.agreements.selectors import (
     PAYMENT_STATES,
     payment_totals,
@@ -25,6 +26,8 @@ from solidaire.agreements.selectors import (
     payments_in_state,
 )
 from solidaire.applications.access import proposal_for_user, proposals_for_user, roles_for
+from solidaire.applications.cycle import cycle_allows
+from solidaire.applications.models import Proposal
 from solidaire.applications.views import proposal_actions, startable_calls
 from solidaire.programmes.access import programme_for_user
 from solidaire.programmes.models import Programme
@@ -169,6 +172,28 @@ def proposal_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _detail_actions(roles: Roles, proposal: Proposal) -> dict[str, bool]:
+    """The applicant's actions, and the coordination's cancellation of a
+    funded initiative (which the applications app cannot see: it reads the
+    agreement)."""
+    actions = proposal_actions(roles, proposal)
+    agreement = Agreement.objects.filter(proposal=proposal).only("status").first()
+    actions["cancel"] = allowed(
+        roles, "proposal.cancel", programme_id=proposal.call.programme_id
+    ) and cycle_allows(
+        "proposal.cancel",
+        call=proposal.call.status,
+        proposal=proposal.status,
+        agreement=agreement.status if agreement else "",
+    )
+    actions["cancellation_requested"] = CancellationRequest.objects.filter(
+        proposal=proposal, handled_at__isnull=True
+    ).exists()
+    if actions["cancellation_requested"]:
+        actions["request_cancellation"] = False
+    return actions
+
+
 @login_required
 def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
     proposal = proposal_for_user(request.user, pk)
@@ -180,7 +205,7 @@ def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "requested_amounts": list(proposal.requested_amounts.all()),
             "territories": [t.name for t in proposal.territories.all()],
             "priorities": [p.name for p in proposal.priorities.all()],
-            "actions": proposal_actions(roles_for(request.user), proposal),
+            "actions": _detail_actions(roles_for(request.user), proposal),
         },
         roles_for(request.user),
         proposal.call.programme,

@@ -270,6 +270,24 @@ def withdraw_proposal(roles: Roles, *, organisation_id: int, withdrawable: bool)
     return _ALLOWED
 
 
+def request_cancellation(roles: Roles, *, organisation_id: int) -> Decision:
+    """Asking that a funded initiative be cancelled: a member of its organisation."""
+    if (refusal := _signed_in(roles)) is not None:
+        return refusal
+    if organisation_id in roles.organisation_ids:
+        return _ALLOWED
+    return False, str(_("Only the organisation's members ask to cancel its initiative."))
+
+
+def cancel_initiative(roles: Roles, *, programme_id: int) -> Decision:
+    """Cancelling a funded initiative and releasing its money: the coordination."""
+    if (refusal := _signed_in(roles)) is not None:
+        return refusal
+    if roles.superuser or roles.has_role(programme_id, COORDINATOR):
+        return _ALLOWED
+    return False, str(_("Only the programme's coordination cancels a funded initiative."))
+
+
 PERMISSIONS: dict[str, Callable[..., Decision]] = {
     "programme.view_figures": view_programme_figures,
     "proposal.view": view_proposal,
@@ -277,6 +295,8 @@ PERMISSIONS: dict[str, Callable[..., Decision]] = {
     "proposal.edit": edit_proposal,
     "proposal.submit": edit_proposal,
     "proposal.withdraw": withdraw_proposal,
+    "proposal.request_cancellation": request_cancellation,
+    "proposal.cancel": cancel_initiative,
     "review.view": view_review,
     "payment.view": view_payments,
     "agreement.view": view_agreements,

@@ -135,3 +135,26 @@ class ReportForm(forms.Form):
         max_length=10_000,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
+
+
+class CancellationForm(forms.Form):
+    """Why a funded initiative stops: asked by its organisation, decided by
+    the coordination (who also confirms that the money is released)."""
+
+    reason = forms.CharField(
+        label=_("Why does the initiative stop?"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": _("Say why the initiative stops.")},
+    )
+
+    def __init__(self, *args: Any, confirm: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if confirm:
+            self.fields["confirm"] = forms.BooleanField(
+                label=_(
+                    "I confirm the cancellation: the unpaid money is released, the agreement "
+                    "is terminated and its unpaid payments cancelled."
+                ),
+                error_messages={"required": _("Tick the box to confirm the cancellation.")},
+            )

@@ -374,9 +374,7 @@ def payment_record(
                 on=paid_on,
                 today=today,
                 not_before=locked.due_on,
-                not_before_reason=_(
-                    "This payment is due on %(date)s; to pay it earlier, say why."
-                ),
+                not_before_reason=_("This payment is due on %(date)s; to pay it earlier, say why."),
                 exception_recorded=bool(early_reason.strip()),
                 not_after=locked.agreement.proposal.call.programme.ends_on,
                 not_after_reason=_("The programme ends on %(date)s; nothing is paid after."),

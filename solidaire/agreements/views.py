@@ -33,8 +33,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from solidaire.accounts.permissions import COORDINATOR, TRUSTEE_FINANCE, Roles, allowed
-from solidaire.agreements.forms import IssueForm, PaymentForm, ReportForm, SignForm
-from solidaire.agreements.models import Agreement, Payment, Report
+from solidaire.agreements.forms import (
+    CancellationForm,
+    IssueForm,
+    PaymentForm,
+    ReportForm,
+    SignForm,
+)
+from solidaire.agreements.models import Agreement, CancellationRequest, Payment, Report
 from solidaire.agreements.selectors import (
     commitment_years,
     funded_proposals_for_programmes,
@@ -45,13 +51,16 @@ from solidaire.agreements.services import (
     PaymentRefused,
     agreement_issue,
     agreement_sign,
+    cancellation_request,
     commitment_amounts,
+    initiative_cancel,
     payment_condition_unmet,
     payment_plan,
     payment_record,
     report_receive,
 )
-from solidaire.applications.access import FUNDED_STATUSES, roles_for
+from solidaire.applications.access import FUNDED_STATUSES, proposal_for_user, roles_for
+from solidaire.applications.cycle import cycle_check
 from solidaire.applications.models import Proposal
 from solidaire.ledger.models import LedgerEntry
 from solidaire.ledger.selectors import balance_totals, programme_balances
@@ -419,6 +428,110 @@ def report_receive_view(request: HttpRequest, key: str, pk: int) -> HttpResponse
     return _detail(
         request, agreement, roles, DetailForms(reports={report.pk: form}), status=REFUSED
     )
+
+
+# ----------------------------------------------------------------------------- leaving the cycle
+
+
+def _cancellation_page(
+    request: HttpRequest, proposal: Proposal, form: CancellationForm, *, coordination: bool
+) -> HttpResponse:
+    pending = (
+        CancellationRequest.objects.filter(proposal=proposal, handled_at__isnull=True)
+        .select_related("requested_by")
+        .first()
+    )
+    agreement = Agreement.objects.filter(proposal=proposal).first()
+    return render(
+        request,
+        "agreements/initiative_cancel.html",
+        {
+            "proposal": proposal,
+            "form": form,
+            "coordination": coordination,
+            "pending": pending,
+            "agreement": agreement,
+            "years": commitment_years(proposal.commitment_id),
+            "header_programme": proposal.call.programme,
+        },
+        status=REFUSED if form.errors else 200,
+    )
+
+
+def _cycle_refusal(request: HttpRequest, proposal: Proposal, action: str) -> HttpResponse | None:
+    agreement = Agreement.objects.filter(proposal=proposal).only("status").first()
+    ok, why = cycle_check(
+        action,
+        call=proposal.call.status,
+        proposal=proposal.status,
+        agreement=agreement.status if agreement else "",
+    )
+    if ok:
+        return None
+    messages.info(request, why)
+    return redirect("proposal_detail", pk=proposal.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def cancellation_request_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """A funded organisation asks the coordination to cancel its initiative."""
+    proposal = proposal_for_user(request.user, pk)
+    roles = roles_for(request.user)
+    if not allowed(
+        roles, "proposal.request_cancellation", organisation_id=proposal.organisation_id
+    ):
+        raise Http404
+    if (refused := _cycle_refusal(request, proposal, "proposal.request_cancellation")) is not None:
+        return refused
+    form = CancellationForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            cancellation_request(
+                proposal=proposal,
+                actor=request.user,  # type: ignore[arg-type]
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as exc:
+            _add_refusal(form, exc)
+        else:
+            messages.success(
+                request,
+                _("Your request is sent to the coordination, who will confirm the cancellation."),
+            )
+            return redirect("proposal_detail", pk=proposal.pk)
+    return _cancellation_page(request, proposal, form, coordination=False)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def initiative_cancel_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """The coordination cancels a funded initiative: its unpaid money goes
+    back to the envelope, its agreement and unpaid payments end."""
+    proposal = proposal_for_user(request.user, pk)
+    roles = roles_for(request.user)
+    if not allowed(roles, "proposal.cancel", programme_id=proposal.call.programme_id):
+        raise Http404
+    if (refused := _cycle_refusal(request, proposal, "proposal.cancel")) is not None:
+        return refused
+    form = CancellationForm(request.POST if request.method == "POST" else None, confirm=True)
+    if request.method == "POST" and form.is_valid():
+        try:
+            initiative_cancel(
+                proposal=proposal,
+                actor=request.user,  # type: ignore[arg-type]
+                reason=form.cleaned_data["reason"],
+            )
+        except (ValidationError, LedgerError) as exc:
+            _add_refusal(form, exc)
+        else:
+            messages.success(
+                request,
+                _("The initiative %(reference)s is cancelled; its unpaid money is released.")
+                % {"reference": proposal.reference},
+            )
+            return redirect("proposal_detail", pk=proposal.pk)
+    return _cancellation_page(request, proposal, form, coordination=True)
 
 
 # ----------------------------------------------------------------------------- CSV exports

@@ -111,7 +111,9 @@ RULES: dict[str, Rule] = {
         proposals=frozenset({P_DRAFT}),
         why_call={
             **_CALL_NOT_OPEN_YET,
-            CLOSED: _("The call has closed; proposals can no longer be submitted. Your draft is kept."),
+            CLOSED: _(
+                "The call has closed; proposals can no longer be submitted. Your draft is kept."
+            ),
             DECIDED: _("The call has been decided; proposals can no longer be submitted."),
         },
         why_proposal=_("This proposal has already been submitted."),
@@ -119,7 +121,9 @@ RULES: dict[str, Rule] = {
     "proposal.withdraw": Rule(
         calls=frozenset({OPEN, CLOSED}),
         proposals=frozenset({P_SUBMITTED, *IN_COMPETITION}),
-        why_call={DECIDED: _("The call has been decided; its proposals can no longer be withdrawn.")},
+        why_call={
+            DECIDED: _("The call has been decided; its proposals can no longer be withdrawn.")
+        },
         why_proposal=_(
             "This proposal can no longer be withdrawn. A funded initiative is cancelled by "
             "the coordination, at your organisation's request."
@@ -163,7 +167,7 @@ RULES: dict[str, Rule] = {
         proposals=frozenset({P_UNDER_REVIEW}),
         reviews=frozenset({R_ASSIGNED}),
         why_call={DECIDED: _("The committee has decided this call; reviews are closed.")},
-        why_proposal=_("This proposal is no longer under review (withdrawn or screened out)."),
+        why_proposal=_("This proposal is no longer under review."),
         why_review=_("This review is closed: it can no longer be changed."),
     ),
     "conflict.declare": Rule(
@@ -231,17 +235,19 @@ def cycle_check(
     states given. A dimension the rule constrains must be given; an unknown
     action is a bug (KeyError)."""
     rule = RULES[action]
-    if rule.calls is not None and call not in rule.calls:
-        why = rule.why_call.get(call or "")
-        if why is None:
-            why = _CALL_DECIDED if call == DECIDED else _("The call is not at a stage for this.")
-        return False, str(why)
+    # The nearest object speaks first: "this proposal is funded" tells the
+    # applicant more than "the call is decided".
     if rule.proposals is not None and proposal not in rule.proposals:
         return False, str(rule.why_proposal or _("The proposal is not at a stage for this."))
     if rule.reviews is not None and review not in rule.reviews:
         return False, str(rule.why_review or _("The review is not at a stage for this."))
     if rule.agreements is not None and agreement not in rule.agreements:
         return False, str(rule.why_agreement or _("The agreement is not at a stage for this."))
+    if rule.calls is not None and call not in rule.calls:
+        why = rule.why_call.get(call or "")
+        if why is None:
+            why = _CALL_DECIDED if call == DECIDED else _("The call is not at a stage for this.")
+        return False, str(why)
     return True, ""
 
 
@@ -282,9 +288,7 @@ def date_refusal(
     ``not_after`` is the latest (the programme's end).
     """
     if on > today:
-        return gettext("%(date)s is in the future; record what has happened.") % {
-            "date": _day(on)
-        }
+        return gettext("%(date)s is in the future; record what has happened.") % {"date": _day(on)}
     if not_before is not None and on < not_before and not exception_recorded:
         return not_before_reason % {"date": _day(not_before)}
     if not_after is not None and on > not_after:

@@ -18,13 +18,13 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from solidaire.accounts.models import User
+from solidaire.applications.cycle import CycleRefused, cycle_check, cycle_require
 from solidaire.applications.models import (
     Organisation,
     OtherFunding,
     Proposal,
     RequestedAmount,
 )
-from solidaire.applications.cycle import CycleRefused, cycle_check, cycle_require
 from solidaire.applications.workflow import proposal_transition
 from solidaire.audit.services import audit_record
 from solidaire.calls.models import Call, Stream

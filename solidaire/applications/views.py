@@ -23,6 +23,7 @@ from django.views.decorators.http import require_http_methods
 from solidaire.accounts.models import User
 from solidaire.accounts.permissions import Roles, allowed, check
 from solidaire.applications.access import proposal_for_user, roles_for
+from solidaire.applications.cycle import cycle_allows
 from solidaire.applications.forms import (
     FUNDING_ROWS_MIN,
     DraftForm,
@@ -41,7 +42,6 @@ from solidaire.applications.services import (
     proposal_update_draft,
     proposal_withdraw,
 )
-from solidaire.applications.cycle import cycle_allows
 from solidaire.calls.models import Call, Stream
 from solidaire.programmes.models import FiscalYear, Priority, Territory
 

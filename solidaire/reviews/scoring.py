@@ -103,6 +103,8 @@ def proposal_scores(call: Call) -> dict[int, ScoreSummary]:
         review__proposal__call=call, review__status=Review.Status.SUBMITTED
     ).values_list("review__proposal_id", "review_id", "criterion_id", "value")
     for proposal_id, review_id, criterion_id, value in rows:
+        if value is None:  # only a draft leaves a value empty
+            continue
         by_review[review_id][criterion_id] = value
         proposal_of[review_id] = proposal_id
     reviews_of: dict[int, list[Mapping[int, int]]] = defaultdict(list)

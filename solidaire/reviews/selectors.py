@@ -37,13 +37,20 @@ from solidaire.reviews.scoring import ScoreSummary, call_grid, proposal_scores, 
 
 def reviews_for_evaluator(user: Person) -> QuerySet[Review]:
     """The reviews assigned to ``user``, without those on proposals ``user``
-    declared a conflict on (the declaration may come after the assignment),
-    with how many criteria are scored."""
+    declared a conflict on (the declaration may come after the assignment)
+    and those closed without a score, with how many criteria are scored."""
     if user.pk is None:
         return Review.objects.none()
     return (
         Review.objects.filter(evaluator_id=user.pk)
-        .annotate(conflicted=conflicted_expression(user.pk), scored=Count("scores"))
+        # Released by the coordination, or closed with a withdrawn proposal:
+        # nothing left to do.
+        .exclude(status=Review.Status.RELEASED)
+        .exclude(status=Review.Status.ASSIGNED, proposal__status=Proposal.Status.WITHDRAWN)
+        .annotate(
+            conflicted=conflicted_expression(user.pk),
+            scored=Count("scores", filter=Q(scores__value__isnull=False)),
+        )
         .filter(conflicted=False)
         .select_related("proposal__call__programme", "proposal__organisation")
         .order_by(
@@ -254,7 +261,9 @@ def assignment_rows(proposals: Iterable[Proposal]) -> list[AssignmentRow]:
         rows.append(
             AssignmentRow(
                 proposal=proposal,
-                assigned_ids=frozenset(r.evaluator_id for r in reviews if r.status not in _NOT_COUNTED),
+                assigned_ids=frozenset(
+                    r.evaluator_id for r in reviews if r.status not in _NOT_COUNTED
+                ),
                 pending=[r for r in reviews if r.status == Review.Status.ASSIGNED],
                 recused_ids=frozenset(
                     r.evaluator_id for r in reviews if r.status == Review.Status.RECUSED
@@ -368,6 +377,8 @@ def call_score_rows(
         "review_id", "review__proposal_id", "review__evaluator_id", "criterion_id", "value"
     )
     for review_id, proposal_id, evaluator_id, criterion_id, value in rows:
+        if value is None:  # only a draft leaves a value empty
+            continue
         values[review_id][criterion_id] = value
         owner[review_id] = (proposal_id, evaluator_id)
     per_review = {

@@ -210,6 +210,13 @@ def _store_scores(
     """
     locked = Review.objects.select_for_update().get(pk=review.pk)
     proposal = Proposal.objects.select_related("call").get(pk=locked.proposal_id)
+    if locked.status != Review.Status.RECUSED:
+        cycle_require(
+            "review.score",
+            call=_call_status(proposal, now),
+            proposal=proposal.status,
+            review=locked.status,
+        )
     if (
         locked.status == Review.Status.RECUSED
         or ConflictDeclaration.objects.filter(
@@ -219,12 +226,6 @@ def _store_scores(
         raise ValidationError(_("This review was recused for a conflict of interest."))
     if locked.status == Review.Status.SUBMITTED:
         raise ValidationError(_("This review has already been submitted."))
-    cycle_require(
-        "review.score",
-        call=_call_status(proposal, now),
-        proposal=proposal.status,
-        review=locked.status,
-    )
     Score.objects.filter(review=locked).delete()
     Score.objects.bulk_create(
         [
@@ -238,7 +239,7 @@ def _store_scores(
 def review_submit(
     *,
     review: Review,
-    scores: Mapping[str, ScoreInput],
+    scores: Mapping[str, DraftScoreInput],
     actor: User,
     comment: str = "",
     now: datetime | None = None,
@@ -309,7 +310,9 @@ def review_release(
     if not reason.strip():
         raise ValidationError({"reason": [_("Say why the review is released.")]})
     with transaction.atomic():
-        locked = Review.objects.select_for_update().select_related("proposal__call").get(pk=review.pk)
+        locked = (
+            Review.objects.select_for_update().select_related("proposal__call").get(pk=review.pk)
+        )
         cycle_require(
             "review.release", call=_call_status(locked.proposal, now), review=locked.status
         )

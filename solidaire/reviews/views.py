@@ -27,8 +27,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from solidaire.accounts.models import User
 from solidaire.accounts.permissions import Roles, allowed
 from solidaire.applications.access import roles_for
-from solidaire.applications.models import Proposal
 from solidaire.applications.cycle import cycle_check
+from solidaire.applications.models import Proposal
 from solidaire.calls.models import Call, Criterion, ScaleLevel
 from solidaire.reviews.access import review_for_user
 from solidaire.reviews.forms import (
@@ -337,9 +337,9 @@ def scores(request: HttpRequest, programme: str, number: int) -> HttpResponse:
     order = "reference" if request.GET.get("tri") == "reference" else "score"
     standardise = request.GET.get("standardiser") == "1"
     hidden = frozenset(
-        ConflictDeclaration.objects.filter(user_id=request.user.pk, proposal__call=call).values_list(
-            "proposal_id", flat=True
-        )
+        ConflictDeclaration.objects.filter(
+            user_id=request.user.pk or 0, proposal__call=call
+        ).values_list("proposal_id", flat=True)
     )
     rows = call_score_rows(call, order=order, hidden=hidden)
     page = Paginator(rows, 50).get_page(request.GET.get("page"))

@@ -321,9 +321,7 @@ def _recused_info(reference: str) -> ProposalInfo:
     )
 
 
-def _names(
-    call: Call, instance: Mapping[str, Any], hidden: frozenset[str] = frozenset()
-) -> Names:
+def _names(call: Call, instance: Mapping[str, Any], hidden: frozenset[str] = frozenset()) -> Names:
     """Four queries, whatever the number of proposals. ``hidden`` are the
     references the person looking declared a conflict on."""
     items = instance.get("proposals", [])
@@ -565,7 +563,7 @@ def result_view(
             FundedRow(
                 info=names.proposals[item["id"]],
                 fraction=Decimal(str(item.get("fraction", "1"))),
-                amounts=amounts,
+                amounts=list[Decimal | None](amounts),
                 total=sum(amounts, ZERO),
                 reasons=list(item.get("reasons", [])),
                 elsewhere=item["id"] in other_funded,
@@ -579,9 +577,7 @@ def result_view(
         )
         for item in result.get("not_funded", [])
     ]
-    year_totals = [
-        sum((row.amounts[k] or ZERO for row in funded), ZERO) for k in range(len(years))
-    ]
+    year_totals = [sum((row.amounts[k] or ZERO for row in funded), ZERO) for k in range(len(years))]
     by_stream, by_territory, by_priority = _totals(funded, names, years, rules)
     # The totals count every proposal; the rows of those the person looking
     # declared a conflict on show no amount and no reason.

@@ -48,8 +48,16 @@ SELECTABLE = tuple(sorted(IN_COMPETITION))
 ENVELOPE_POOL = "enveloppe"
 
 
-class SelectionError(Exception):
-    """A scenario or decision the rules refuse, with a reason people can read."""
+class SelectionError(ValidationError):
+    """A scenario or decision the rules refuse, with a reason people can read.
+    A ValidationError, so that any page showing a service's refusals shows
+    this one in words."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, code="selection")
+
+    def __str__(self) -> str:
+        return self.messages[0]
 
 
 def competing_proposals(call: Call) -> QuerySet[Proposal]:
@@ -60,9 +68,9 @@ def competing_proposals(call: Call) -> QuerySet[Proposal]:
     return Proposal.objects.filter(
         call=call,
         status__in=SELECTABLE,
-        pk__in=Review.objects.filter(
-            proposal__call=call, status=Review.Status.SUBMITTED
-        ).values("proposal_id"),
+        pk__in=Review.objects.filter(proposal__call=call, status=Review.Status.SUBMITTED).values(
+            "proposal_id"
+        ),
     )
 
 
@@ -424,12 +432,10 @@ def decision_adopt(
             raise SelectionError(_("This call has already been decided."))
         allowed, why = cycle_check("selection.adopt", call=call.status_at(now))
         if not allowed:
-            raise SelectionError(why)
+            raise CycleRefused("selection.adopt", why)
         blockers = decision_blockers(call)
         if blockers:
-            raise SelectionError(
-                " ".join([str(_("The decision cannot be taken yet.")), *blockers])
-            )
+            raise SelectionError(" ".join([str(_("The decision cannot be taken yet.")), *blockers]))
         competing = set(competing_proposals(call).values_list("reference", flat=True))
         years = {fy.label: fy for fy in FiscalYear.objects.filter(programme=call.programme)}
         territories = {t.code: t for t in Territory.objects.all()}

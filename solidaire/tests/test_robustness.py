@@ -89,6 +89,7 @@ def _objects() -> dict[str, list[str]]:
             for pk in Report.objects.filter(agreement=agreement).values_list("pk", flat=True)[:1]
         ],
         "proposal_pk": [str(funded.pk), "999999"],
+        "review": [str(pk) for pk in Review.objects.values_list("pk", flat=True)[:2]] + ["999999"],
         "key": [agreement.number, str(agreement.pk), "inconnue"],
         "programme_id": [str(programme.pk), "abc"],
         "rest": ["inconnu"],
