@@ -130,6 +130,9 @@ def _measure(runs: int) -> None:
     pages = [
         ("public home", None, "/"),
         ("public results of call 1", None, f"/appels/{slug}/1/resultats/"),
+        ("public calls", None, "/appels/"),
+        ("public call 2", None, f"/appels/{slug}/2/"),
+        ("public call 2 deadline (.ics)", None, f"/appels/{slug}/2/echeance.ics"),
         ("API programmes", None, "/api/v1/programmes/"),
         ("coordinator home", "coordination", "/"),
         ("programme figures", "coordination", f"/programmes/{slug}/"),

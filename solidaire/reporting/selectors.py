@@ -1,19 +1,30 @@
 """Reads for accountability: programme figures (envelope, calls) for the
-dashboards, and the public list of funded initiatives of a decided call."""
+dashboards, the public list of funded initiatives of a decided call, and the
+public pages of the calls themselves (what they fund, for whom, until when)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.http import Http404
+from django.utils import timezone
 
 from solidaire.accounts.permissions import ANONYMOUS, check
 from solidaire.applications.access import FUNDED_STATUSES, awarded_amount_expression
-from solidaire.applications.models import Proposal
-from solidaire.calls.models import Call
+from solidaire.applications.models import Organisation, Proposal
+from solidaire.calls.models import (
+    Allocation,
+    Call,
+    Criterion,
+    EligibilityRule,
+    RequiredDocument,
+    ScaleLevel,
+    Stream,
+)
 from solidaire.common.money import ZERO
 from solidaire.ledger.selectors import (
     FiscalYearBalance,
@@ -21,7 +32,7 @@ from solidaire.ledger.selectors import (
     calls_figures,
     programmes_balances,
 )
-from solidaire.programmes.models import Programme
+from solidaire.programmes.models import Programme, ProgrammeRole, Territory
 
 S = Proposal.Status
 # Every status a proposal reaches once it passed eligibility screening.
@@ -194,3 +205,188 @@ def funded_initiatives(call: Call) -> CallResults:
             )
         )
     return CallResults(call=call, initiatives=rows, total=sum((r.amount for r in rows), ZERO))
+
+
+# ----------------------------------------------------------------------------- public call pages
+
+
+@dataclass(frozen=True)
+class PublicCallRow:
+    """A published call as the public list shows it."""
+
+    call: Call
+    status: str
+    status_label: str
+    # Open calls only: whole days from today to the closing day, in Québec
+    # time (0 when the call closes today).
+    days_left: int | None
+    # What the call's streams may commit, all fiscal years together; None
+    # while no stream has an amount (the amount is announced later).
+    allocated: Decimal | None
+
+
+@dataclass(frozen=True)
+class PublicCallIndex:
+    open: list[PublicCallRow]
+    upcoming: list[PublicCallRow]
+    closed: list[PublicCallRow]  # closed and decided, the latest first
+
+    @property
+    def empty(self) -> bool:
+        return not (self.open or self.upcoming or self.closed)
+
+
+def _days_left(call: Call, status: str, now: datetime) -> int | None:
+    if status != Call.Status.OPEN:
+        return None
+    return (timezone.localdate(call.closes_at) - timezone.localdate(now)).days
+
+
+def _row(call: Call, now: datetime, allocated: Decimal | None) -> PublicCallRow:
+    status = call.status_at(now)
+    return PublicCallRow(
+        call=call,
+        status=status,
+        status_label=str(Call.Status(status).label),
+        days_left=_days_left(call, status, now),
+        allocated=allocated,
+    )
+
+
+def public_call_index(now: datetime | None = None) -> PublicCallIndex:
+    """Every programme's published calls, grouped into open (closing soonest
+    first), upcoming (opening soonest first) and closed or decided (latest
+    first); one query whatever the number of calls."""
+    now = now or timezone.now()
+    calls = (
+        Call.objects.filter(published=True)
+        .select_related("programme__region")
+        .annotate(allocated=Sum("streams__allocations__amount"))
+        .order_by("closes_at", "pk")
+    )
+    groups: dict[str, list[PublicCallRow]] = {"open": [], "upcoming": [], "closed": []}
+    for call in calls:
+        row = _row(call, now, call.allocated)  # type: ignore[attr-defined]
+        group = row.status if row.status in ("open", "upcoming") else "closed"
+        groups[group].append(row)
+    groups["upcoming"].sort(key=lambda r: (r.call.opens_at, r.call.pk))
+    groups["closed"].reverse()
+    return PublicCallIndex(**groups)
+
+
+def published_call(programme_slug: str, number: int) -> Call:
+    """A published call of a programme, or 404: a call in preparation does
+    not exist for the public."""
+    call = (
+        Call.objects.select_related("programme__region")
+        .filter(programme__slug=programme_slug, number=number, published=True)
+        .first()
+    )
+    if call is None:
+        raise Http404
+    return call
+
+
+@dataclass(frozen=True)
+class StreamAmounts:
+    """A stream with what it may commit, by fiscal year and by territory
+    (territorial sub-envelopes); ``total`` is None while nothing is set."""
+
+    stream: Stream
+    by_year: list[tuple[str, Decimal]]
+    by_territory: list[tuple[str, Decimal]]
+    total: Decimal | None
+
+
+@dataclass(frozen=True)
+class Contact:
+    name: str
+    email: str
+
+
+@dataclass(frozen=True)
+class PublicCallPage:
+    """Everything an organisation needs to decide whether to apply."""
+
+    row: PublicCallRow
+    streams: list[StreamAmounts]
+    criteria: list[Criterion]
+    scale: list[ScaleLevel]
+    eligibility_rules: list[EligibilityRule]
+    organisation_types: list[str]
+    territories: list[Territory]
+    documents: list[RequiredDocument]
+    contacts: list[Contact]
+
+    @property
+    def call(self) -> Call:
+        return self.row.call
+
+    @property
+    def total(self) -> Decimal | None:
+        amounts = [s.total for s in self.streams if s.total is not None]
+        return sum(amounts, ZERO) if amounts else None
+
+
+def _stream_amounts(stream: Stream) -> StreamAmounts:
+    by_year: dict[str, Decimal] = {}
+    by_territory: dict[str, Decimal] = {}
+    for allocation in stream.allocations.all():
+        label = allocation.fiscal_year.label
+        by_year[label] = by_year.get(label, ZERO) + allocation.amount
+        if allocation.territory is not None:
+            name = allocation.territory.name
+            by_territory[name] = by_territory.get(name, ZERO) + allocation.amount
+    return StreamAmounts(
+        stream=stream,
+        by_year=sorted(by_year.items()),
+        by_territory=sorted(by_territory.items()),
+        total=sum(by_year.values(), ZERO) if by_year else None,
+    )
+
+
+def public_call_page(call: Call, now: datetime | None = None) -> PublicCallPage:
+    """The public page of a published call: streams and their amounts, who
+    may apply, the evaluation grid, the documents and whom to ask; a fixed
+    number of queries however many streams, criteria or documents."""
+    now = now or timezone.now()
+    streams = list(
+        Stream.objects.filter(call=call)
+        .prefetch_related(
+            Prefetch(
+                "allocations",
+                queryset=Allocation.objects.select_related("fiscal_year", "territory"),
+            )
+        )
+        .order_by("id")
+    )
+    amounts = [_stream_amounts(s) for s in streams]
+    allocated = [s.total for s in amounts if s.total is not None]
+    coordinators = (
+        ProgrammeRole.objects.filter(
+            programme_id=call.programme_id, role=ProgrammeRole.Role.COORDINATOR
+        )
+        .exclude(user__email="")
+        .select_related("user")
+        .order_by("user__last_name", "user__first_name", "user_id")
+    )
+    return PublicCallPage(
+        row=_row(call, now, sum(allocated, ZERO) if allocated else None),
+        streams=amounts,
+        criteria=list(Criterion.objects.filter(call=call).order_by("order", "id")),
+        scale=list(ScaleLevel.objects.filter(call=call).order_by("value")),
+        eligibility_rules=list(EligibilityRule.objects.filter(call=call).order_by("order", "id")),
+        # Every type but "other" is eligible: the screening's automatic check
+        # reads the same list (solidaire.reviews.selectors).
+        organisation_types=[
+            str(label)
+            for value, label in Organisation.Type.choices
+            if value != Organisation.Type.OTHER
+        ],
+        territories=list(Territory.objects.filter(region_id=call.programme.region_id)),
+        documents=list(RequiredDocument.objects.filter(call=call).order_by("-mandatory", "id")),
+        contacts=[
+            Contact(name=role.user.get_full_name() or role.affiliation, email=role.user.email)
+            for role in coordinators
+        ],
+    )

@@ -4,7 +4,16 @@ from solidaire.reporting import views
 
 app_name = "reporting"
 
+# The call's number is an int: /appels/<programme>/nouveau/ belongs to the
+# coordinator's set-up pages, not to a call.
 urlpatterns = [
+    path("appels/", views.call_list, name="call_list"),
+    path("appels/<slug:programme>/<int:number>/", views.call_detail, name="call_detail"),
+    path(
+        "appels/<slug:programme>/<int:number>/echeance.ics",
+        views.call_deadline_ics,
+        name="call_deadline_ics",
+    ),
     path(
         "appels/<slug:programme>/<int:number>/resultats/",
         views.call_results,

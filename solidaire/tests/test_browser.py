@@ -275,3 +275,121 @@ def test_call_two_worked_through_in_the_browser(walk: Walk) -> None:
     assert not walk.violations, "Serious or critical WCAG 2.1 AA violations:\n" + json.dumps(
         walk.violations, indent=2, ensure_ascii=False
     )
+
+
+PHONE = {"width": 390, "height": 844}
+
+
+def _sideways_overflow(page: Any) -> list[str]:
+    """What scrolls sideways: the page itself, or a table region inside it
+    (a table wider than its region hides its right-hand columns)."""
+    return page.evaluate(
+        """() => {
+          const found = [];
+          const root = document.documentElement;
+          if (root.scrollWidth > window.innerWidth) {
+            found.push(`page ${root.scrollWidth} > ${window.innerWidth}`);
+          }
+          for (const region of document.querySelectorAll('.table-scroll')) {
+            if (region.scrollWidth > region.clientWidth + 1) {
+              found.push(`${region.getAttribute('aria-labelledby')} ${region.scrollWidth} > ${region.clientWidth}`);
+            }
+          }
+          return found;
+        }"""
+    )
+
+
+def test_public_call_pages_in_both_languages_and_at_a_phones_width(walk: Walk) -> None:
+    """A coordinator who has never heard of Solidaire: from the home page to
+    call 2's page, its deadline in a calendar, « Déposer une demande » through
+    the sign-in form; the same pages in English; then every public page and
+    the applicant's list at a phone's width, with nothing scrolling sideways."""
+    from icalendar import Calendar
+
+    page = walk.page
+    walk.open("/")
+    walk.follow_first("main a[href='/appels/']")
+    assert "Appels ouverts" in walk.main_text()
+    walk.check("30-public-calls")
+    walk.follow_first("main a[href='/appels/capitale-nationale/2/']")
+    call_2 = walk.main_text()
+    for text in ("Date limite", "Volet local", "Grille d’évaluation", "Lettres d’appui"):
+        assert text in call_2.replace("'", "’"), text
+    assert "jours restants" in call_2
+    walk.check("31-public-call-2")
+
+    # The deadline as a calendar file, at call 2's closing instant.
+    href = page.get_attribute("main a[href$='echeance.ics']", "href")
+    assert href is not None
+    ics = page.request.get(walk.base_url + href)
+    assert ics.headers["content-type"].startswith("text/calendar")
+    from solidaire.calls.models import Call
+
+    closes_at = Call.objects.get(number=2).closes_at
+    assert Calendar.from_ical(ics.body()).events[0].start == closes_at
+
+    # « Déposer une demande »: the sign-in form, then the start of a proposal.
+    page.click("main .call-apply a.button")
+    page.wait_for_load_state()
+    assert "/connexion/" in page.url and "next=" in page.url
+    page.fill("#id_username", "organisme")
+    page.fill("#id_password", DEMO_PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_load_state()
+    assert page.url.endswith("/demandes/nouvelle/"), page.url
+    walk.sign_out()
+
+    # The same pages in English.
+    walk.open("/appels/")
+    page.click("header .language-switch button[value=en]")
+    page.wait_for_load_state()
+    assert page.get_attribute("html", "lang") == "en"
+    assert "Open calls" in walk.main_text()
+    walk.check("32-public-calls-english")
+    walk.follow_first("main a[href='/appels/capitale-nationale/2/']")
+    assert "Streams and amounts" in walk.main_text() and "days left" in walk.main_text()
+    walk.check("33-public-call-2-english")
+    walk.open("/appels/capitale-nationale/1/")
+    assert "See the funded initiatives" in walk.main_text()
+    walk.check("34-public-call-1-english")
+    page.click("header .language-switch button[value=fr]")
+    page.wait_for_load_state()
+
+    # At a phone's width: nothing scrolls sideways, and the applicant's list
+    # shows each proposal's status and amounts.
+    browser = page.context.browser
+    assert browser is not None
+    context = browser.new_context(viewport=PHONE, locale="fr-CA")
+    try:
+        phone = Walk(context.new_page(), walk.base_url, walk.axe_path)
+        for path, name in [
+            ("/", "40-phone-home"),
+            ("/appels/", "41-phone-calls"),
+            ("/appels/capitale-nationale/2/", "42-phone-call-2"),
+            ("/appels/capitale-nationale/1/", "43-phone-call-1"),
+            ("/appels/capitale-nationale/1/resultats/", "44-phone-results-call-1"),
+        ]:
+            phone.open(path)
+            assert not _sideways_overflow(phone.page), (path, _sideways_overflow(phone.page))
+            phone.check(name)
+        phone.sign_in("organisme")
+        phone.open("/demandes/")
+        assert not _sideways_overflow(phone.page), _sideways_overflow(phone.page)
+        assert "{#" not in phone.main_text()
+        for selector in ("main tbody .status", "main tbody td[data-label='Demandé']"):
+            box = phone.page.locator(selector).first.bounding_box()
+            assert box is not None and box["x"] >= 0, selector
+            assert box["x"] + box["width"] <= PHONE["width"], (selector, box)
+        phone.check("45-phone-applicant-proposals")
+        walk.violations += phone.violations
+        walk.minor += phone.minor
+        walk.checked += phone.checked
+    finally:
+        context.close()
+
+    print(f"axe checked {len(walk.checked)} pages: {', '.join(walk.checked)}")
+    print("axe moderate/minor findings:", walk.minor or "none")
+    assert not walk.violations, "Serious or critical WCAG 2.1 AA violations:\n" + json.dumps(
+        walk.violations, indent=2, ensure_ascii=False
+    )

@@ -176,6 +176,16 @@ def test_applicant_proposal_list_and_detail(world):
     assert fr("60 000,00 $") in detail
 
 
+def test_applicant_proposal_list_names_each_cell_for_the_phone_layout(world):
+    """Below ~600 px each row is a card: every cell carries its column's name
+    (CSS shows it), so the status and amounts stay readable on a phone."""
+    page = signed_in(world.member).get(reverse("proposal_list")).content.decode()
+    assert '<table class="cards">' in page
+    for label in ("Statut", "Demandé", "Accordé"):
+        assert f'data-label="{label}"' in page
+    assert "{#" not in page and "{%" not in page
+
+
 @pytest.mark.parametrize(
     ("who", "status"),
     [
