@@ -26,7 +26,10 @@ def set_up_calls(roles: Roles, *, programme_id: int) -> Decision:
 
 def programme_for_setup(user: Person, slug: str) -> Programme:
     programme = Programme.objects.select_related("region").filter(slug=slug).first()
-    if programme is None or not set_up_calls(programme_roles_for(user), programme_id=programme.pk)[0]:
+    if (
+        programme is None
+        or not set_up_calls(programme_roles_for(user), programme_id=programme.pk)[0]
+    ):
         raise Http404
     return programme
 

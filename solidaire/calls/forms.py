@@ -8,6 +8,7 @@ proposals received) is the services' business."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -42,6 +43,18 @@ class InstantInput(forms.DateTimeInput):
         super().__init__(format="%Y-%m-%dT%H:%M")
 
 
+class InstantField(forms.DateTimeField):
+    """An instant to the minute, as the page shows it. A stored instant with
+    seconds is unchanged when the person leaves the minute as shown."""
+
+    widget = InstantInput
+
+    def has_changed(self, initial: Any, data: Any) -> bool:
+        if isinstance(initial, datetime):
+            initial = initial.replace(second=0, microsecond=0)
+        return super().has_changed(initial, data)
+
+
 class DateInput(forms.DateInput):
     input_type = "date"
 
@@ -67,8 +80,6 @@ class CallForm(forms.ModelForm):
         ]
         widgets = {
             "description": forms.Textarea(attrs={"rows": 5}),
-            "opens_at": InstantInput(),
-            "closes_at": InstantInput(),
             "latest_end_on": DateInput(),
         }
         help_texts = {
@@ -76,9 +87,14 @@ class CallForm(forms.ModelForm):
             "closes_at": _("Québec time. The server refuses submissions from this instant."),
         }
         localized_fields = ["min_request", "max_request", "max_share_of_expenses"]
+        field_classes = {"opens_at": InstantField, "closes_at": InstantField}
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
+        for name in ("opens_at", "closes_at"):
+            # Shown to the minute: keep the stored instant when left as shown.
+            if self.instance.pk and name in data and name not in self.changed_data:
+                data[name] = getattr(self.instance, name)
         opens, closes = data.get("opens_at"), data.get("closes_at")
         if opens and closes and closes <= opens:
             self.add_error("closes_at", _("The call must close after it opens."))
@@ -178,9 +194,7 @@ class ScaleFormSet(BaseInlineFormSet):
             if value is None:
                 continue
             if value in values:
-                form.add_error(
-                    "value", _("The value %(value)s is used twice.") % {"value": value}
-                )
+                form.add_error("value", _("The value %(value)s is used twice.") % {"value": value})
             values.add(value)
         if len(rows) == 1:
             raise ValidationError(
@@ -214,7 +228,9 @@ ScaleInlineFormSet = _inline(
 RuleInlineFormSet = _inline(
     EligibilityRule, _CodedInlineFormSet, ["code", "kind", "description", "order"]
 )
-DocumentInlineFormSet = _inline(RequiredDocument, _CodedInlineFormSet, ["code", "name", "mandatory"])
+DocumentInlineFormSet = _inline(
+    RequiredDocument, _CodedInlineFormSet, ["code", "name", "mandatory"]
+)
 
 
 class AllocationForm(forms.ModelForm):
@@ -243,7 +259,7 @@ class AllocationForm(forms.ModelForm):
         self.fields["territory"].help_text = _("Only for a stream split into territories.")
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         stream, territory = data.get("stream"), data.get("territory")
         if stream is not None and stream.territorial and territory is None:
             self.add_error(
@@ -339,7 +355,7 @@ def allocation_formset(
         extra=max(2, len(streams)),
         can_delete=True,
     )
-    return factory(
+    formset = factory(
         data,
         queryset=Allocation.objects.filter(stream__call=call)
         .select_related("stream", "fiscal_year", "territory")
@@ -354,6 +370,8 @@ def allocation_formset(
             ),
         },
     )
+    assert isinstance(formset, AllocationFormSet)
+    return formset
 
 
 INLINE_FORMSETS: dict[str, Any] = {
@@ -391,7 +409,9 @@ class CallSetupForms:
             (
                 "streams",
                 _("Streams"),
-                _("Each stream (volet) has its own amounts. Save a new stream before giving it allocations."),
+                _(
+                    "Each stream (volet) has its own amounts. Save a new stream before giving it allocations."
+                ),
                 self.inline["streams"],
             ),
             (

@@ -116,7 +116,10 @@ def call_plan(call: Call) -> CallPlan:
         ],
         allocations=[
             AllocationLine(
-                stream=a.stream_id, territory=a.territory_id, fiscal_year=a.fiscal_year_id, amount=a.amount
+                stream=a.stream_id,
+                territory=a.territory_id,
+                fiscal_year=a.fiscal_year_id,
+                amount=a.amount,
             )
             for a in Allocation.objects.filter(stream__call=call)
         ],
@@ -188,7 +191,9 @@ def publication_checklist(
             )
     today = timezone.localdate(now)
     years_used = sorted({line.fiscal_year for line in plan.allocations})
-    ended = [fiscal_years[y] for y in years_used if y in fiscal_years and fiscal_years[y].ends_on < today]
+    ended = [
+        fiscal_years[y] for y in years_used if y in fiscal_years and fiscal_years[y].ends_on < today
+    ]
     for year in ended:
         missing.append(
             _("The fiscal year %(year)s has ended: it takes no new allocation.")
@@ -496,9 +501,7 @@ def call_update(
                 )
     except ProtectedError as exc:
         raise CallChangeRefused(
-            _(
-                "“%(item)s” cannot be removed: proposals or reviews already use it."
-            )
+            _("“%(item)s” cannot be removed: proposals or reviews already use it.")
             % {"item": next(iter(exc.protected_objects), "")},
             code="protected",
         ) from exc
@@ -506,7 +509,11 @@ def call_update(
 
 
 def call_publish(
-    *, call: Call, actor: User | None, fiscal_years: Mapping[int, YearFunds], now: datetime | None = None
+    *,
+    call: Call,
+    actor: User | None,
+    fiscal_years: Mapping[int, YearFunds],
+    now: datetime | None = None,
 ) -> Call:
     """Publish ``call`` if :func:`publication_checklist` finds nothing
     missing; else raise :class:`CallNotReady` naming every missing piece."""

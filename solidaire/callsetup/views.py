@@ -12,6 +12,8 @@ an installed app; its templates are under ``templates/calls/``.
 
 from __future__ import annotations
 
+import logging
+import smtplib
 from decimal import Decimal
 from typing import Any
 
@@ -26,7 +28,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from solidaire.accounts.models import User
-from solidaire.callsetup.selectors import applicant_addresses, ledger_funds, submissions_received
 from solidaire.calls.access import call_for_setup, programme_for_setup
 from solidaire.calls.forms import CallForm, CallSetupForms, CopyForm
 from solidaire.calls.models import Call, CallNotice
@@ -41,6 +42,9 @@ from solidaire.calls.services import (
     call_update,
     publication_checklist,
 )
+from solidaire.callsetup.selectors import applicant_addresses, ledger_funds, submissions_received
+
+logger = logging.getLogger(__name__)
 
 
 def _user(request: HttpRequest) -> User | None:
@@ -79,7 +83,9 @@ def call_new(request: HttpRequest, programme: str) -> HttpResponse:
                 call = call_create_draft(
                     programme=the_programme, actor=_user(request), fields=form.cleaned_data
                 )
-                messages.success(request, _("Draft call %(number)s created.") % {"number": call.number})
+                messages.success(
+                    request, _("Draft call %(number)s created.") % {"number": call.number}
+                )
                 return redirect("callsetup:edit", the_programme.slug, call.number)
         status = 400
     return render(
@@ -126,7 +132,13 @@ def _announce(call: Call, notices: list[CallNotice]) -> int:
             messages_out += [
                 (subject, body, settings.DEFAULT_FROM_EMAIL, [address]) for address in addresses
             ]
-    return send_mass_mail(messages_out, fail_silently=True)
+    try:
+        return send_mass_mail(messages_out)
+    except (OSError, smtplib.SMTPException):
+        # The change is saved and posted on the call; a mail server that is
+        # down must not turn that into an error page.
+        logger.exception("Could not mail the applicants of call %s", call.pk)
+        return 0
 
 
 def _funds_rows(funds: dict[int, YearFunds]) -> list[dict[str, Any]]:
@@ -167,7 +179,9 @@ def call_edit(request: HttpRequest, programme: str, number: int) -> HttpResponse
                 if update.notices:
                     messages.info(
                         request,
-                        _("The change is posted on the call for applicants (%(count)s e-mails sent).")
+                        _(
+                            "The change is posted on the call for applicants (%(count)s e-mails sent)."
+                        )
                         % {"count": sent},
                     )
                 return redirect("callsetup:edit", call.programme.slug, call.number)
@@ -200,14 +214,23 @@ def _preview(
     missing = (
         refused
         if refused is not None
-        else ([] if call.published else publication_checklist(plan, fiscal_years=funds, now=timezone.now()))
+        else (
+            []
+            if call.published
+            else publication_checklist(plan, fiscal_years=funds, now=timezone.now())
+        )
     )
-    streams = list(call.streams.order_by("id").prefetch_related("allocations__fiscal_year", "allocations__territory"))
+    streams = list(
+        call.streams.order_by("id").prefetch_related(
+            "allocations__fiscal_year", "allocations__territory"
+        )
+    )
     rows = [
         {
             "stream": s,
             "allocations": sorted(
-                s.allocations.all(), key=lambda a: (a.fiscal_year.starts_on, a.territory.name if a.territory else "")
+                s.allocations.all(),
+                key=lambda a: (a.fiscal_year.starts_on, a.territory.name if a.territory else ""),
             ),
         }
         for s in streams
@@ -244,13 +267,17 @@ def call_preview(request: HttpRequest, programme: str, number: int) -> HttpRespo
 def call_publish_view(request: HttpRequest, programme: str, number: int) -> HttpResponse:
     call = call_for_setup(request.user, programme, number)
     try:
-        call = call_publish(call=call, actor=_user(request), fiscal_years=ledger_funds(call.programme))
+        call = call_publish(
+            call=call, actor=_user(request), fiscal_years=ledger_funds(call.programme)
+        )
     except CallNotReady as exc:
         return _preview(request, call, refused=exc.messages, status=400)
     messages.success(
         request,
         _("Call %(number)s is published: applicants see it and can apply from %(opens)s.")
-        % {"number": call.number, "opens": timezone.localtime(call.opens_at).strftime("%Y-%m-%d %H:%M")},
+        % {
+            "number": call.number,
+            "opens": timezone.localtime(call.opens_at).strftime("%Y-%m-%d %H:%M"),
+        },
     )
     return redirect("callsetup:preview", call.programme.slug, call.number)
-

@@ -22,7 +22,7 @@ class _FormReader(HTMLParser):
         a = {k: v or "" for k, v in attrs}
         if tag == "form" and self.form_class in a.get("class", "").split():
             self.inside = True
-        if not self.inside or "name" not in a and tag not in ("option",):
+        if not self.inside or ("name" not in a and tag not in ("option",)):
             return
         if tag == "input":
             kind = a.get("type", "text")

@@ -15,9 +15,9 @@ from django.test import Client
 from django.utils import timezone
 
 from solidaire.audit.models import AuditEvent
+from solidaire.calls.models import Call
 from solidaire.callsetup.selectors import ledger_funds
 from solidaire.callsetup.tests.formdata import form_data
-from solidaire.calls.models import Call
 from solidaire.programmes.models import Programme, Territory
 
 pytestmark = pytest.mark.django_db
