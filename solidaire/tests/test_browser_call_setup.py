@@ -73,7 +73,7 @@ def test_coordinator_prepares_and_publishes_call_3(walk: Walk) -> None:  # noqa:
     assert "Troisième appel d'initiatives" in walk.main_text()
     walk.check("43-call-preview")
 
-    page.click("main button:has-text(\"Publier l'appel\")")
+    page.click('main button:has-text("Publier l\'appel")')
     page.wait_for_load_state()
     text = walk.main_text()
     assert "L'appel ne peut pas encore être publié" in text
@@ -86,7 +86,7 @@ def test_coordinator_prepares_and_publishes_call_3(walk: Walk) -> None:  # noqa:
     page.click("main button:has-text('Enregistrer la préparation')")
     page.wait_for_load_state()
     walk.open("/appels/capitale-nationale/3/apercu/")
-    page.click("main button:has-text(\"Publier l'appel\")")
+    page.click('main button:has-text("Publier l\'appel")')
     page.wait_for_load_state()
     assert "L'appel 3 est publié" in walk.main_text()
     walk.check("45-call-published")

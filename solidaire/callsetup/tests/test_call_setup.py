@@ -16,7 +16,6 @@ from django.utils import timezone
 from solidaire.accounts.models import User
 from solidaire.applications.models import Proposal
 from solidaire.audit.models import AuditEvent
-from solidaire.callsetup.tests.formdata import form_data
 from solidaire.calls.models import Call, CallNotice, Criterion, ScaleLevel, Stream
 from solidaire.calls.services import (
     AllocationLine,
@@ -27,6 +26,7 @@ from solidaire.calls.services import (
     change_decision,
     publication_checklist,
 )
+from solidaire.callsetup.tests.formdata import form_data
 from solidaire.common.fiscal import fiscal_year_start
 from solidaire.programmes.models import FiscalYear, Programme, ProgrammeRole
 from solidaire.testing import factories as f
