@@ -305,7 +305,10 @@ class AllocationFormSet(BaseModelFormSet):
                     _("This stream already has an allocation for this fiscal year and territory."),
                 )
             seen.add(key)
-        if self.limits is None:
+        if self.limits is None or not self.has_changed():
+            # Allocations left as they were are not checked again: once a
+            # call is decided, its money is committed and no longer counts
+            # as available.
             return
         from solidaire.calls.services import AllocationLine, allocation_excess
 

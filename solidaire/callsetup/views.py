@@ -157,7 +157,7 @@ def call_edit(request: HttpRequest, programme: str, number: int) -> HttpResponse
     funds = ledger_funds(call.programme)
     # A published call's allocations are already read by applicants: any
     # change must fit the ledger now. A draft's are checked at publication.
-    limits = _open_limits(funds) if call.published else None
+    limits = _open_limits(funds) if call.published and call.decided_at is None else None
     received = submissions_received(call)
     status = 200
     refusal = ""

@@ -473,3 +473,26 @@ def test_change_rules_by_moment_of_the_call() -> None:
         old_closes_at=at,
         new_closes_at=at - timedelta(minutes=1),
     ).allowed
+
+
+def test_a_decided_call_can_no_longer_change(setup: Setup) -> None:
+    Call.objects.filter(pk=setup.call.pk).update(published=True, decided_at=timezone.now())
+    data = _edit_data(setup)
+    data["call-title"] = "Autre titre"
+    data["change-reason"] = "Essai"
+    response = setup.client.post(setup.url("modifier"), data)
+    assert response.status_code == 400
+    assert "Cet appel est décidé; il ne peut plus être modifié." in _page(response)
+    setup.call.refresh_from_db()
+    assert setup.call.title != "Autre titre"
+
+
+def test_saving_a_page_left_as_shown_changes_nothing(setup: Setup) -> None:
+    Call.objects.filter(pk=setup.call.pk).update(published=True)
+    before = Call.objects.get(pk=setup.call.pk)
+    response = setup.client.post(setup.url("modifier"), _edit_data(setup))
+    assert response.status_code == 302
+    after = Call.objects.get(pk=setup.call.pk)
+    assert (after.opens_at, after.closes_at) == (before.opens_at, before.closes_at)
+    assert not AuditEvent.objects.filter(event_type__startswith="call.").exists()
+    assert not CallNotice.objects.exists()
