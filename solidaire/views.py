@@ -29,6 +29,7 @@ from solidaire.applications.access import proposal_for_user, proposals_for_user,
 from solidaire.applications.cycle import cycle_allows
 from solidaire.applications.models import Proposal
 from solidaire.applications.views import proposal_actions, startable_calls
+from solidaire.calls.access import set_up_calls
 from solidaire.programmes.access import programme_for_user
 from solidaire.programmes.models import Programme
 from solidaire.programmes.selectors import programmes_with_figures_for
@@ -71,7 +72,7 @@ def _single_programme(programmes: list[Programme]) -> Programme | None:
 
 
 def _call_tools(roles: Roles, programmes: list[Programme]) -> dict[str, set[int]]:
-    """Per page of a call's work (screening, assignment, scores, selection),
+    """Per page of a call's work (set-up, screening, assignment, scores, selection),
     the programmes whose calls this person may open it for."""
     actions = {
         "screening": "screening.record",
@@ -79,10 +80,12 @@ def _call_tools(roles: Roles, programmes: list[Programme]) -> dict[str, set[int]
         "scores": "call.view_scores",
         "selection": "selection.build",
     }
-    return {
+    tools = {
         page: {p.pk for p in programmes if allowed(roles, action, programme_id=p.pk)}
         for page, action in actions.items()
     }
+    tools["setup"] = {p.pk for p in programmes if set_up_calls(roles, programme_id=p.pk)[0]}
+    return tools
 
 
 def _render(

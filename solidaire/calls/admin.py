@@ -3,6 +3,7 @@ from django.contrib import admin
 from solidaire.calls.models import (
     Allocation,
     Call,
+    CallNotice,
     Criterion,
     EligibilityRule,
     RequiredDocument,
@@ -97,4 +98,12 @@ class RequiredDocumentAdmin(admin.ModelAdmin):
     list_display = ("name", "code", "call", "mandatory")
     list_filter = ("call", "mandatory")
     search_fields = ("name", "code")
+    list_select_related = ("call",)
+
+
+@admin.register(CallNotice)
+class CallNoticeAdmin(admin.ModelAdmin):
+    list_display = ("call", "kind", "posted_at", "new_closes_at")
+    list_filter = ("kind",)
+    search_fields = ("reason", "call__title")
     list_select_related = ("call",)

@@ -262,3 +262,43 @@ class RequiredDocument(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class CallNotice(models.Model):
+    """A change announced to applicants on a published call: an extension of
+    the closing instant, or a change made after proposals came in, with the
+    coordinator's reason. The audit trail records the same change for the
+    record; this is what applicants read."""
+
+    class Kind(models.TextChoices):
+        EXTENSION = "extension", _("Closing extended")
+        CHANGE = "change", _("Call changed")
+
+    call = models.ForeignKey(
+        Call, on_delete=models.CASCADE, related_name="notices", verbose_name=_("call")
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    posted_at = models.DateTimeField(_("posted at"))
+    reason = models.TextField(_("reason"))
+    old_closes_at = models.DateTimeField(_("previous closing"), null=True, blank=True)
+    new_closes_at = models.DateTimeField(_("new closing"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notice to applicants")
+        verbose_name_plural = _("notices to applicants")
+        ordering = ["call", "-posted_at", "-id"]
+        constraints = [
+            # An extension names both instants and only ever moves the closing later.
+            models.CheckConstraint(
+                condition=~Q(kind="extension")
+                | (
+                    Q(old_closes_at__isnull=False)
+                    & Q(new_closes_at__isnull=False)
+                    & Q(new_closes_at__gt=F("old_closes_at"))
+                ),
+                name="call_notice_extension_later",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.call} — {self.get_kind_display()}"
