@@ -427,3 +427,45 @@ def test_9_a_review_draft_keeps_a_comment_typed_before_its_value(client):  # typ
     assert "Les personnes décident." in client.get(url).content.decode()
     with pytest.raises(ValidationError, match="Choose a value of the scale"):
         review_submit(review=review, scores={"inclusion": (None, "x")}, actor=evaluator)  # type: ignore[dict-item]
+
+
+# On the demo, as the coordinator would try it -------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [
+        ("fr", "L’appel est encore ouvert"),
+        ("en", "The call is still open"),
+    ],
+)
+def test_the_demo_coordinator_cannot_decide_call_2_before_it_closes(client, language, words):  # type: ignore[no-untyped-def]
+    from django.core.management import call_command
+
+    from solidaire.accounts.models import User
+    from solidaire.calls.models import Call
+
+    call_command("load_demo", verbosity=0)
+    call = Call.objects.get(number=2)
+    assert call.status == cycle.OPEN
+    coordinator = User.objects.get(username="coordination")
+    client.force_login(coordinator)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    base = [call.programme.slug, call.number]
+    built = client.post(
+        reverse("selection:call", args=base),
+        {"name": "Essai", "method": "optimal", "objective": "merit_order", "partial": "none"},
+    )
+    assert built.status_code == 302, built.content.decode()[:2000]
+    scenario = call.scenarios.get()
+    page = client.get(reverse("selection:scenario", args=[*base, scenario.pk]))
+    assert words in page.content.decode()
+    response = client.post(
+        reverse("selection:adopt", args=[*base, scenario.pk]),
+        {"resolution_number": "CR-2026-11", "confirm": "on"},
+    )
+    assert words in response.content.decode()
+    assert not Decision.objects.filter(call=call).exists()
+    call.refresh_from_db()
+    assert call.decided_at is None
