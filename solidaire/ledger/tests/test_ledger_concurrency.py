@@ -121,7 +121,11 @@ from solidaire.ledger.services import LedgerError, commitment_create, ledger_com
 from solidaire.audit.models import AuditEvent
 from solidaire.ledger.models import Commitment, LedgerEntry
 from solidaire.testing import factories as f
+from solidaire.common.fiscal import fiscal_today
+from datetime import date
 
+present = fiscal_today(date(2020, 10, 15))  # the factories' programme is open then
+present.__enter__()
 outcomes = []
 for attempt in range(5):
     programme = f.ProgrammeFactory(years=[Decimal("100000.00")])
