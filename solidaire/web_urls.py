@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("solidaire.applications.urls")),
     path("", include("solidaire.reviews.urls")),
     path("", include("solidaire.agreements.urls")),
+    path("", include("solidaire.ledger.urls")),
     path("programmes/<slug:slug>/", views.programme_detail, name="programme_detail"),
     path("demandes/", views.proposal_list, name="proposal_list"),
     path("demandes/<int:pk>/", views.proposal_detail, name="proposal_detail"),
