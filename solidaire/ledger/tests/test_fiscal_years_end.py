@@ -198,7 +198,7 @@ def test_two_carry_overs_cannot_together_exceed_the_lapsed_balance(programme, ye
         ("from_open_year", "source", "2021-2022 has not ended"),
         ("into_ended_year", "target", "2021-2022 has ended: it cannot receive"),
         ("to_the_same_year", "target", "2020-2021 has ended: it cannot receive"),
-        ("above_lapsed", "amount", "640 000,00 $ uncommitted"),
+        ("above_lapsed", "amount", r"\$640,000.00 uncommitted"),
         ("negative", "amount", "greater than zero"),
         ("zero", "amount", "greater than zero"),
         ("other_programme", "target", "another programme"),
