@@ -24,9 +24,17 @@ def main() -> int:
 
     def balanced(y: dict[str, str]) -> bool:
         figures = {k: Decimal(y[k]) for k in ("amount", "carried_over", "committed", "lapsed")}
-        return Decimal(y["available"]) == (
-            figures["amount"] + figures["carried_over"] - figures["committed"] - figures["lapsed"]
-        ) and figures["lapsed"] >= 0
+        return (
+            Decimal(y["available"])
+            == (
+                figures["amount"]
+                + figures["carried_over"]
+                - figures["committed"]
+                - figures["lapsed"]
+            )
+            and figures["lapsed"] >= 0
+        )
+
     checks = {
         "region 03": programme["region"]["code"] == "03",
         "envelope 4200000.00": envelope["total"] == "4200000.00",

@@ -38,7 +38,9 @@ class FiscalYearChoice(forms.ModelChoiceField):  # type: ignore[type-arg]
         )
 
 
-def _year_field(label: Any, help_text: Any, balances: dict[str, FiscalYearBalance], programme: Programme) -> FiscalYearChoice:
+def _year_field(
+    label: Any, help_text: Any, balances: dict[str, FiscalYearBalance], programme: Programme
+) -> FiscalYearChoice:
     return FiscalYearChoice(
         balances=balances,
         queryset=FiscalYear.objects.filter(programme=programme).order_by("starts_on"),
@@ -97,7 +99,8 @@ class CarryOverForm(forms.Form):
         open_years = [b for b in balances if not b.ended]
         if ended and not self.is_bound:
             self.initial.setdefault(
-                "source", FiscalYear.objects.filter(programme=programme, label=ended[-1].label).first()
+                "source",
+                FiscalYear.objects.filter(programme=programme, label=ended[-1].label).first(),
             )
         if open_years and not self.is_bound:
             self.initial.setdefault(

@@ -12,8 +12,8 @@ from django.db.models import DecimalField, Q, Sum
 from django.db.models.functions import Coalesce
 
 from solidaire.calls.models import Allocation, Call
-from solidaire.common.money import ZERO
 from solidaire.common.fiscal import quebec_today
+from solidaire.common.money import ZERO
 from solidaire.ledger.models import CarryOver, LedgerEntry
 from solidaire.programmes.models import FiscalYear, Programme
 
@@ -90,7 +90,9 @@ def _carried_over(fiscal_year_ids: Iterable[int]) -> dict[int, Decimal]:
     return carried
 
 
-def _balance(fy: FiscalYear, sums: dict[str, Any], carried: Decimal, today: date) -> FiscalYearBalance:
+def _balance(
+    fy: FiscalYear, sums: dict[str, Any], carried: Decimal, today: date
+) -> FiscalYearBalance:
     return FiscalYearBalance(
         label=fy.label,
         starts_on=fy.starts_on,

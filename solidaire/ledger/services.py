@@ -25,8 +25,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Sum
-from django.utils import formats
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from solidaire.accounts.models import User
@@ -81,7 +80,9 @@ def _uncommitted(fy: FiscalYear) -> Decimal:
     return fy.envelope + _carried_over(fy) - _net_committed(fiscal_year=fy)
 
 
-def ledger_refuse_ended_years(fiscal_years: Iterable[FiscalYear], *, schedule: bool = False) -> None:
+def ledger_refuse_ended_years(
+    fiscal_years: Iterable[FiscalYear], *, schedule: bool = False
+) -> None:
     """Raise :class:`LedgerError` if any of ``fiscal_years`` has ended: an
     ended year takes no new commitment (``schedule``: no new payment schedule
     line). The one place where services ask whether money may still go to a year."""
@@ -398,10 +399,7 @@ def carry_over_record(
         room = _uncommitted(source)
         if amount > room:
             raise LedgerError(
-                _(
-                    "Fiscal year %(fy)s has %(room)s uncommitted; %(amount)s cannot be "
-                    "carried over."
-                )
+                _("Fiscal year %(fy)s has %(room)s uncommitted; %(amount)s cannot be carried over.")
                 % {"fy": source.label, "room": format_money(room), "amount": format_money(amount)},
                 field="amount",
             )

@@ -16,7 +16,7 @@ __all__ = ["users"]
 
 
 @pytest.mark.django_db
-def test_issuing_with_a_schedule_line_in_an_ended_year_is_refused(client, call, users):  # noqa: F811
+def test_issuing_with_a_schedule_line_in_an_ended_year_is_refused(client, call, users):
     proposal = _funded(call)  # 2020-2021, 2021-2022 and 2022-2023
     _as(client, users["trustee"])
 
@@ -34,7 +34,7 @@ def test_issuing_with_a_schedule_line_in_an_ended_year_is_refused(client, call, 
 
 
 @pytest.mark.django_db
-def test_issuing_while_every_year_is_open_still_works(client, call, users):  # noqa: F811
+def test_issuing_while_every_year_is_open_still_works(client, call, users):
     proposal = _funded(call)
     _as(client, users["trustee"])
 

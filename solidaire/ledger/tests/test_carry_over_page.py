@@ -153,7 +153,9 @@ def test_a_carry_over_into_an_ended_year_is_refused_on_the_page(client, programm
 
 @pytest.mark.parametrize("who", ["trustee", "ministry"])
 @pytest.mark.django_db
-def test_the_trustee_and_the_ministry_see_carry_overs_read_only(client, programme, years, people, who):
+def test_the_trustee_and_the_ministry_see_carry_overs_read_only(
+    client, programme, years, people, who
+):
     carry_over_record(
         programme=programme,
         source=years[0],

@@ -160,7 +160,9 @@ def test_a_carry_over_moves_exactly_its_amount_and_is_audited(programme, years, 
         D("890000.00"),
     )
     for year in (first, second):
-        assert year.available == year.envelope + year.carried_over - year.net_committed - year.lapsed
+        assert (
+            year.available == year.envelope + year.carried_over - year.net_committed - year.lapsed
+        )
     event = AuditEvent.objects.get(event_type="ledger.carry_over")
     assert (event.actor, event.new_value, event.reason) == (user, "150000.00", carry.reason)
     assert event.data == {"from": "2020-2021", "to": "2021-2022", "authorisation": "MTESS-2021-044"}

@@ -16,7 +16,7 @@ __all__ = ["english", "setup"]
 
 
 @pytest.mark.django_db
-def test_adoption_in_an_ended_year_is_refused_with_a_message(call, setup):  # noqa: F811
+def test_adoption_in_an_ended_year_is_refused_with_a_message(call, setup):
     client = _client(setup["coordinator"])
     _create(client, call)
     scenario = Scenario.objects.get()
