@@ -24,7 +24,8 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Q, Sum
+from django.db.models.functions import Coalesce
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
@@ -71,9 +72,11 @@ def _paid(**filters: object) -> Decimal:
 
 def _carried_over(fy: FiscalYear) -> Decimal:
     """Received minus sent: what carry-overs added to (or took from) ``fy``."""
-    received = CarryOver.objects.filter(target=fy).aggregate(s=Sum("amount"))["s"] or ZERO
-    sent = CarryOver.objects.filter(source=fy).aggregate(s=Sum("amount"))["s"] or ZERO
-    return received - sent
+    sums = CarryOver.objects.filter(Q(source=fy) | Q(target=fy)).aggregate(
+        received=Coalesce(Sum("amount", filter=Q(target=fy)), ZERO),
+        sent=Coalesce(Sum("amount", filter=Q(source=fy)), ZERO),
+    )
+    return sums["received"] - sums["sent"]
 
 
 def _uncommitted(fy: FiscalYear) -> Decimal:
