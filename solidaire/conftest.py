@@ -3,10 +3,12 @@ users of every access test (owner, member of another organisation, stranger)."""
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 import pytest
 
+from solidaire.common.fiscal import fiscal_today
 from solidaire.testing import factories as f
 
 
@@ -29,6 +31,17 @@ def reference_data(request, django_db_setup, django_db_blocker):  # type: ignore
 def fast_password_hashing(settings):  # type: ignore[no-untyped-def]
     # Tests create many users; the production hasher is slow on purpose.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+# The tests' present: autumn 2020, when the factories' programmes (2020-2025)
+# have every fiscal year still open. Tests of ended years set their own date.
+TESTS_TODAY = date(2020, 10, 15)
+
+
+@pytest.fixture(autouse=True)
+def fiscal_present():  # type: ignore[no-untyped-def]
+    with fiscal_today(TESTS_TODAY):
+        yield TESTS_TODAY
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("solidaire.reviews.urls")),
     path("", include("solidaire.agreements.urls")),
     path("", include("solidaire.callsetup.urls")),
+    path("", include("solidaire.ledger.urls")),
     path("programmes/<slug:slug>/", views.programme_detail, name="programme_detail"),
     path("demandes/", views.proposal_list, name="proposal_list"),
     path("demandes/<int:pk>/", views.proposal_detail, name="proposal_detail"),

@@ -141,6 +141,17 @@ def view_ledger(roles: Roles, *, programme_id: int) -> Decision:
     return False, str(_("Only the trustee's finance officers and the coordination see the ledger."))
 
 
+def record_carry_over(roles: Roles, *, programme_id: int) -> Decision:
+    """Carrying an ended fiscal year's uncommitted money over to a later
+    year: the programme's coordination (and the site administrator). The
+    trustee and the ministry see carry-overs, read-only."""
+    if (refusal := _signed_in(roles)) is not None:
+        return refusal
+    if roles.superuser or roles.has_role(programme_id, COORDINATOR):
+        return _ALLOWED
+    return False, str(_("Only the programme's coordination records a carry-over."))
+
+
 def _trustee_only(roles: Roles, programme_id: int) -> Decision:
     # The trustee holds the money: neither the coordination nor a site
     # administrator issues, signs for, receives or pays on its behalf.
@@ -305,6 +316,7 @@ PERMISSIONS: dict[str, Callable[..., Decision]] = {
     "report.receive": receive_report,
     "payment.record": record_payment,
     "ledger.view": view_ledger,
+    "ledger.carry_over": record_carry_over,
     "call.view_results": view_call_results,
     "selection.build": build_scenarios,
     "selection.adopt": adopt_scenario,

@@ -35,7 +35,12 @@ from solidaire.applications.workflow import proposal_transition
 from solidaire.audit.services import audit_record
 from solidaire.common.money import ZERO, floor_cents, format_money
 from solidaire.ledger.models import LedgerEntry
-from solidaire.ledger.services import ledger_pay, ledger_release
+from solidaire.ledger.services import (
+    LedgerError,
+    ledger_pay,
+    ledger_refuse_ended_years,
+    ledger_release,
+)
 from solidaire.programmes.models import FiscalYear
 
 # Held back until the final report: the last tenth of the whole agreement.
@@ -118,6 +123,10 @@ def agreement_issue(
     plan = payment_plan(amounts)
     if not plan:
         raise ValidationError(_("Nothing is committed for this proposal."))
+    try:
+        ledger_refuse_ended_years({fy for fy, _amount, _condition in plan}, schedule=True)
+    except LedgerError as exc:
+        raise ValidationError(exc.message) from exc
     years = sorted(amounts, key=lambda fy: fy.starts_on)
     ends_on = proposal.ends_on or years[-1].ends_on
     with transaction.atomic():

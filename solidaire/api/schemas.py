@@ -32,10 +32,24 @@ class FiscalYearOut(Schema):
     label: str = Field(examples=["2020-2021"], description="Québec fiscal year, 1 April–31 March.")
     start: date
     end: date
-    amount: Money = Field(description="Envelope of the fiscal year.")
+    amount: Money = Field(description="Envelope of the fiscal year, as voted.")
     committed: Money = Field(description="Net committed: committed minus released.")
     paid: Money
-    available: Money = Field(description="Envelope minus net committed.")
+    carried_over: Money = Field(
+        description=(
+            "Carried over with the funder's authorisation: negative when sent from this "
+            "(ended) year to a later one, positive when received from an earlier one."
+        )
+    )
+    lapsed: Money = Field(
+        description=(
+            "What this year left uncommitted once it ended and did not carry over; never "
+            "negative, zero while the year is open."
+        )
+    )
+    available: Money = Field(
+        description="amount + carried_over − committed − lapsed; zero once the year has ended."
+    )
 
 
 class EnvelopeOut(Schema):

@@ -88,6 +88,8 @@ def public_programmes(*, programme_id: int | None = None) -> list[ProgrammeOut]:
                             amount=money_text(y.envelope),
                             committed=money_text(y.net_committed),
                             paid=money_text(y.paid),
+                            carried_over=money_text(y.carried_over),
+                            lapsed=money_text(y.lapsed),
                             available=money_text(y.available),
                         )
                         for y in years

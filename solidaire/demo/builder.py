@@ -41,10 +41,16 @@ from solidaire.calls.models import (
     ScaleLevel,
     Stream,
 )
-from solidaire.common.fiscal import fiscal_year_bounds, fiscal_year_label, fiscal_year_start
+from solidaire.common.fiscal import (
+    fiscal_today,
+    fiscal_year_bounds,
+    fiscal_year_label,
+    fiscal_year_start,
+)
 from solidaire.common.money import ZERO
 from solidaire.demo import data
 from solidaire.ledger.selectors import calls_figures, programme_balances
+from solidaire.ledger.services import carry_over_record
 from solidaire.programmes.models import (
     FiscalYear,
     Priority,
@@ -266,7 +272,10 @@ def demo_load(
     """Load the demo in one transaction and return its figures."""
     today = today or timezone.localdate()
     shift = 0 if historical else fiscal_year_start(today) - SEED_YEAR
-    with transaction.atomic():
+    # The ledger judges which fiscal years have ended against the story's
+    # present: today, or autumn 2020 when the seed's real dates are kept.
+    present = _Clock(shift).day(2020, 10, 15) if historical else today
+    with transaction.atomic(), fiscal_today(present):
         summary = _build(
             rng=random.Random(seed), clock=_Clock(shift), historical=historical, log=log
         )
@@ -522,6 +531,19 @@ def _build(
                 payment=first_payment, actor=fiduciaire, paid_on=call1_years[0].starts_on
             )
     log("call 1: agreements, schedules and first payments")
+
+    # The years before call 1's ended with their envelopes uncommitted: part
+    # of the second one's is carried over to the current year, the rest lapsed.
+    carry_over_record(
+        programme=programme,
+        source=years[CALL1_FIRST_YEAR - 1],
+        target=years[CALL1_FIRST_YEAR],
+        amount=data.CARRY_OVER_AMOUNT,
+        reason=data.CARRY_OVER_REASON,
+        authorisation=data.CARRY_OVER_AUTHORISATION,
+        actor=coordinator,
+    )
+    log("carry-over of an ended fiscal year")
 
     # Call 2, open now ----------------------------------------------------------
     if historical:
@@ -797,9 +819,12 @@ def _check(
         problems.append(f"call 1 committed {figures[call1.pk].committed}, not {data.CALL1_TOTAL}")
     if envelope != data.ENVELOPE_TOTAL or len(balances) != len(data.YEAR_ENVELOPES):
         problems.append(f"the envelope is {envelope} over {len(balances)} fiscal years")
-    left = sum((b.available for b in balances), ZERO)
+    # What remains in open years (an ended year's balance lapsed or was carried over).
+    left = sum((b.available for b in balances if not b.ended), ZERO)
     if figures[call2.pk].available != left:
         problems.append(f"call 2 has {figures[call2.pk].available} available, the ledger {left}")
+    if any(b.available != ZERO for b in balances if b.ended):
+        problems.append("an ended fiscal year still shows money available")
     if not call2.is_open_at(now):
         problems.append("call 2 is not open")
     if (

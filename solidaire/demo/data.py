@@ -27,6 +27,16 @@ CALL1_FUNDED_ORGANISATIONS = 20
 CALL1_TOTAL = Decimal("1200000.00")
 CALL1_RECEIVED = 69
 
+# The two fiscal years before call 1's first one ended with nothing committed.
+# With the funder's authorisation, part of the second one's balance is carried
+# over to the current year; the rest of both years has lapsed.
+CARRY_OVER_AMOUNT = Decimal("300000.00")
+CARRY_OVER_REASON = (
+    "Le premier appel n'a pu être lancé qu'à l'automne 2019 : une partie des sommes de "
+    "l'exercice est reportée pour le deuxième appel."
+)
+CARRY_OVER_AUTHORISATION = "MTESS-FQIS-2020-117"
+
 # Capitale-Nationale's objectives for the first call (2020).
 PRIORITIES = [
     (

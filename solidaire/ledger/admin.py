@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.http import HttpRequest
 
-from solidaire.ledger.models import Commitment, LedgerEntry
+from solidaire.ledger.models import CarryOver, Commitment, LedgerEntry
 
 
 class LedgerEntryInline(admin.TabularInline):
@@ -45,6 +45,27 @@ class LedgerEntryAdmin(admin.ModelAdmin):
     search_fields = ("commitment__reference", "commitment__label", "memo")
     date_hierarchy = "at"
     list_select_related = ("fiscal_year", "commitment", "actor")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(CarryOver)
+class CarryOverAdmin(admin.ModelAdmin):
+    """Read-only: carry-overs are append-only and recorded by the coordinator
+    on the carry-over page, through the service that locks both years."""
+
+    list_display = ("at", "programme", "source", "target", "amount", "authorisation", "actor")
+    list_filter = ("programme",)
+    search_fields = ("reason", "authorisation")
+    date_hierarchy = "at"
+    list_select_related = ("programme", "source", "target", "actor")
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -65,7 +65,7 @@ class Commitment(models.Model):
         return self.label
 
 
-class LedgerEntryQuerySet(models.QuerySet["LedgerEntry"]):
+class AppendOnlyQuerySet(models.QuerySet[models.Model]):
     """Bulk writes would bypass the model's append-only guard: refuse them too."""
 
     def update(self, **kwargs: object) -> int:
@@ -109,7 +109,7 @@ class LedgerEntry(models.Model):
     )
     memo = models.CharField(_("memo"), max_length=300, blank=True)
 
-    objects = LedgerEntryQuerySet.as_manager()
+    objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("ledger entry")
@@ -133,3 +133,67 @@ class LedgerEntry(models.Model):
 
     def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
         raise ValueError("Ledger entries are append-only; record a correcting entry.")
+
+
+class CarryOver(models.Model):
+    """Money an ended fiscal year left uncommitted, moved to a later fiscal
+    year of the same programme with the funder's authorisation. The source
+    year's available balance falls and the target year's envelope rises by
+    exactly ``amount``; without a carry-over the money lapses. Append-only,
+    like the ledger's entries."""
+
+    programme = models.ForeignKey(
+        Programme, on_delete=models.PROTECT, related_name="carry_overs", verbose_name=_("programme")
+    )
+    source = models.ForeignKey(
+        FiscalYear,
+        on_delete=models.PROTECT,
+        related_name="carry_overs_sent",
+        verbose_name=_("from fiscal year"),
+    )
+    target = models.ForeignKey(
+        FiscalYear,
+        on_delete=models.PROTECT,
+        related_name="carry_overs_received",
+        verbose_name=_("to fiscal year"),
+    )
+    amount = MoneyField(_("amount"))
+    reason = models.CharField(_("reason"), max_length=500)
+    authorisation = models.CharField(_("funder's authorisation reference"), max_length=120)
+    at = models.DateTimeField(_("recorded at"), auto_now_add=True, db_index=True)
+    effective_on = models.DateField(_("effective on"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="carry_overs",
+        verbose_name=_("recorded by"),
+    )
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("carry-over")
+        verbose_name_plural = _("carry-overs")
+        ordering = ["at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="carry_over_amount_gt_0"),
+            models.CheckConstraint(
+                condition=~Q(source=models.F("target")), name="carry_over_to_another_year"
+            ),
+            models.CheckConstraint(
+                condition=~Q(reason="") & ~Q(authorisation=""), name="carry_over_documented"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source} → {self.target} {self.amount}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if self.pk is not None and not self._state.adding:
+            raise ValueError("Carry-overs are append-only; record a correcting entry.")
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+        raise ValueError("Carry-overs are append-only; record a correcting entry.")

@@ -12,8 +12,9 @@ from django.db.models import DecimalField, Q, Sum
 from django.db.models.functions import Coalesce
 
 from solidaire.calls.models import Allocation, Call
+from solidaire.common.fiscal import quebec_today
 from solidaire.common.money import ZERO
-from solidaire.ledger.models import LedgerEntry
+from solidaire.ledger.models import CarryOver, LedgerEntry
 from solidaire.programmes.models import FiscalYear, Programme
 
 K = LedgerEntry.Kind
@@ -36,6 +37,12 @@ def _rows(queryset: Any) -> list[dict[str, Any]]:
 
 @dataclass(frozen=True)
 class FiscalYearBalance:
+    """One fiscal year's figures. ``envelope`` is the amount as voted;
+    ``carried_over`` is signed (negative when sent to a later year, positive
+    when received); ``lapsed`` is what an ended year left uncommitted and did
+    not carry over (never negative), so that
+    ``available = envelope + carried_over − net committed − lapsed``."""
+
     label: str
     starts_on: date
     ends_on: date
@@ -43,21 +50,49 @@ class FiscalYearBalance:
     committed: Decimal
     released: Decimal
     paid: Decimal
+    carried_over: Decimal = ZERO
+    ended: bool = False
+    # Totals over several years add the years' lapsed amounts.
+    lapsed_total: Decimal | None = None
 
     @property
     def net_committed(self) -> Decimal:
         return self.committed - self.released
 
     @property
+    def lapsed(self) -> Decimal:
+        if self.lapsed_total is not None:
+            return self.lapsed_total
+        if not self.ended:
+            return ZERO
+        return max(self.envelope + self.carried_over - self.net_committed, ZERO)
+
+    @property
     def available(self) -> Decimal:
-        return self.envelope - self.net_committed
+        return self.envelope + self.carried_over - self.net_committed - self.lapsed
 
     @property
     def unpaid(self) -> Decimal:
         return self.net_committed - self.paid
 
 
-def _balance(fy: FiscalYear, sums: dict[str, Any]) -> FiscalYearBalance:
+def _carried_over(fiscal_year_ids: Iterable[int]) -> dict[int, Decimal]:
+    """Signed carry-overs per fiscal year: received minus sent (one query)."""
+    ids = list(fiscal_year_ids)
+    carried: dict[int, Decimal] = {}
+    for row in _rows(
+        CarryOver.objects.filter(Q(source__in=ids) | Q(target__in=ids)).values(
+            "source", "target", "amount"
+        )
+    ):
+        carried[row["source"]] = carried.get(row["source"], ZERO) - row["amount"]
+        carried[row["target"]] = carried.get(row["target"], ZERO) + row["amount"]
+    return carried
+
+
+def _balance(
+    fy: FiscalYear, sums: dict[str, Any], carried: Decimal, today: date
+) -> FiscalYearBalance:
     return FiscalYearBalance(
         label=fy.label,
         starts_on=fy.starts_on,
@@ -66,26 +101,19 @@ def _balance(fy: FiscalYear, sums: dict[str, Any]) -> FiscalYearBalance:
         committed=Decimal(sums.get("committed", ZERO)),
         released=Decimal(sums.get("released", ZERO)),
         paid=Decimal(sums.get("paid", ZERO)),
+        carried_over=carried,
+        ended=fy.has_ended(today),
     )
 
 
 def programme_balances(programme: Programme) -> list[FiscalYearBalance]:
-    """Envelope, committed, released, paid and available per fiscal year."""
-    rows: dict[int, dict[str, Any]] = {
-        row["fiscal_year"]: row
-        for row in _rows(
-            LedgerEntry.objects.filter(fiscal_year__programme=programme)
-            .values("fiscal_year")
-            .annotate(**money_sums())
-        )
-    }
-    return [
-        _balance(fy, rows.get(fy.pk, {})) for fy in programme.fiscal_years.order_by("starts_on")
-    ]
+    """Envelope, committed, released, paid, carried over, lapsed and
+    available per fiscal year."""
+    return programmes_balances([programme])[programme.pk]
 
 
 def programmes_balances(programmes: Iterable[Programme]) -> dict[int, list[FiscalYearBalance]]:
-    """Balances of several programmes in two queries (for list pages and the API)."""
+    """Balances of several programmes in three queries (for list pages and the API)."""
     programmes = list(programmes)
     ids = [p.pk for p in programmes]
     rows: dict[int, dict[str, Any]] = {
@@ -96,9 +124,14 @@ def programmes_balances(programmes: Iterable[Programme]) -> dict[int, list[Fisca
             .annotate(**money_sums())
         )
     }
+    years = list(FiscalYear.objects.filter(programme__in=ids).order_by("starts_on"))
+    carried = _carried_over(fy.pk for fy in years)
+    today = quebec_today()
     result: dict[int, list[FiscalYearBalance]] = {pk: [] for pk in ids}
-    for fy in FiscalYear.objects.filter(programme__in=ids).order_by("starts_on"):
-        result[fy.programme_id].append(_balance(fy, rows.get(fy.pk, {})))
+    for fy in years:
+        result[fy.programme_id].append(
+            _balance(fy, rows.get(fy.pk, {}), carried.get(fy.pk, ZERO), today)
+        )
     return result
 
 
@@ -114,6 +147,18 @@ def balance_totals(balances: Iterable[FiscalYearBalance]) -> FiscalYearBalance |
         committed=sum((b.committed for b in balances), ZERO),
         released=sum((b.released for b in balances), ZERO),
         paid=sum((b.paid for b in balances), ZERO),
+        carried_over=sum((b.carried_over for b in balances), ZERO),
+        ended=all(b.ended for b in balances),
+        lapsed_total=sum((b.lapsed for b in balances), ZERO),
+    )
+
+
+def carry_overs_for_programme(programme: Programme) -> Any:
+    """The programme's carry-overs, newest first, with their years and author."""
+    return (
+        CarryOver.objects.filter(programme=programme)
+        .select_related("source", "target", "actor")
+        .order_by("-at", "-id")
     )
 
 
@@ -129,9 +174,10 @@ def calls_figures(calls: Iterable[Call]) -> dict[int, CallFigures]:
 
     A call with allocations (streams, sub-envelopes) has available, per fiscal
     year, what its own pools have left, capped by what the programme's
-    envelope has left. A call without allocations draws on the programme's
-    remaining envelope: that is how a second call's amount follows from what
-    the first did not commit.
+    envelope (with carry-overs) has left. A call without allocations draws on
+    the programme's remaining envelope: that is how a second call's amount
+    follows from what the first did not commit. Only fiscal years still open
+    count: an ended year's money has lapsed or been carried over.
     """
     calls = list(calls)
     if not calls:
@@ -139,9 +185,14 @@ def calls_figures(calls: Iterable[Call]) -> dict[int, CallFigures]:
     programme_ids = {c.programme_id for c in calls}
     programme_left: dict[int, Decimal] = {}  # fiscal year id -> available
     years_of: dict[int, list[int]] = {pk: [] for pk in programme_ids}
-    for fy in FiscalYear.objects.filter(programme__in=programme_ids).order_by("starts_on"):
-        programme_left[fy.pk] = fy.envelope
-        years_of[fy.programme_id].append(fy.pk)
+    years = list(FiscalYear.objects.filter(programme__in=programme_ids).order_by("starts_on"))
+    carried = _carried_over(fy.pk for fy in years)
+    today = quebec_today()
+    for fy in years:
+        programme_left[fy.pk] = fy.envelope + carried.get(fy.pk, ZERO)
+        # An ended year's money has lapsed or been carried over: no call draws on it.
+        if not fy.has_ended(today):
+            years_of[fy.programme_id].append(fy.pk)
     for row in _rows(
         LedgerEntry.objects.filter(fiscal_year__programme__in=programme_ids)
         .values("fiscal_year")

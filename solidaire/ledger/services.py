@@ -1,10 +1,14 @@
-"""Writes that move money: commit, release, pay.
+"""Writes that move money: commit, release, pay, carry over.
 
 Invariants, per fiscal year, for the programme's envelope and for each stream
 and territorial sub-envelope of a call:
 
-* net committed (committed − released) ≤ envelope (or allocation);
-* paid ≤ net committed, for the programme and for each commitment.
+* net committed (committed − released) ≤ envelope + carried over (or allocation);
+* paid ≤ net committed, for the programme and for each commitment;
+* a fiscal year that has ended (``FiscalYear.has_ended``) takes no new
+  commitment and no new payment schedule line; what it leaves uncommitted
+  (releases included) lapses, unless a carry-over moves it to a later, open
+  fiscal year of the same programme.
 
 Every write runs in one transaction that first locks the programme's fiscal
 years it touches (``select_for_update`` on PostgreSQL; on SQLite the
@@ -15,19 +19,22 @@ read the same available balance and together commit more than the envelope.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date
 from decimal import Decimal
 
 from django.db import transaction
-from django.utils import timezone
+from django.db.models import Q, Sum
+from django.db.models.functions import Coalesce
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from solidaire.accounts.models import User
 from solidaire.audit.services import audit_record
 from solidaire.calls.models import Allocation, Call, Stream
+from solidaire.common.fiscal import quebec_today
 from solidaire.common.money import ZERO, format_money, to_money
-from solidaire.ledger.models import Commitment, LedgerEntry
+from solidaire.ledger.models import CarryOver, Commitment, LedgerEntry
 from solidaire.ledger.selectors import money_sums
 from solidaire.programmes.models import FiscalYear, Programme, Territory
 
@@ -35,7 +42,13 @@ K = LedgerEntry.Kind
 
 
 class LedgerError(Exception):
-    """A movement of money the ledger refuses, with a reason people can read."""
+    """A movement of money the ledger refuses, with a reason people can read
+    and, when one input is at fault, the name of that input (``field``)."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
 
 
 def _totals(**filters: object) -> dict[str, Decimal]:
@@ -57,8 +70,38 @@ def _paid(**filters: object) -> Decimal:
     return _totals(**filters)["paid"]
 
 
+def _carried_over(fy: FiscalYear) -> Decimal:
+    """Received minus sent: what carry-overs added to (or took from) ``fy``."""
+    sums = CarryOver.objects.filter(Q(source=fy) | Q(target=fy)).aggregate(
+        received=Coalesce(Sum("amount", filter=Q(target=fy)), ZERO),
+        sent=Coalesce(Sum("amount", filter=Q(source=fy)), ZERO),
+    )
+    return sums["received"] - sums["sent"]
+
+
+def _uncommitted(fy: FiscalYear) -> Decimal:
+    return fy.envelope + _carried_over(fy) - _net_committed(fiscal_year=fy)
+
+
+def ledger_refuse_ended_years(
+    fiscal_years: Iterable[FiscalYear], *, schedule: bool = False
+) -> None:
+    """Raise :class:`LedgerError` if any of ``fiscal_years`` has ended: an
+    ended year takes no new commitment (``schedule``: no new payment schedule
+    line). The one place where services ask whether money may still go to a year."""
+    for fy in sorted(fiscal_years, key=lambda y: y.starts_on):
+        if fy.has_ended():
+            if schedule:
+                message = _(
+                    "Fiscal year %(fy)s ended on %(end)s: it takes no new payment schedule line."
+                )
+            else:
+                message = _("Fiscal year %(fy)s ended on %(end)s: it takes no new commitment.")
+            raise LedgerError(message % {"fy": fy.label, "end": formats.date_format(fy.ends_on)})
+
+
 def _check_commit(commitment: Commitment, fy: FiscalYear, amount: Decimal) -> None:
-    envelope_room = fy.envelope - _net_committed(fiscal_year=fy)
+    envelope_room = _uncommitted(fy)
     if amount > envelope_room:
         raise LedgerError(
             _(
@@ -173,6 +216,7 @@ def ledger_commit(
             raise LedgerError(_("A commitment cannot be negative; record a release instead."))
         if fy.programme_id != commitment.programme_id:
             raise LedgerError(_("That fiscal year belongs to another programme."))
+    ledger_refuse_ended_years(wanted)
     effective_on = effective_on or timezone.localdate()
     with transaction.atomic():
         _lock_fiscal_years(list(wanted))
@@ -295,3 +339,89 @@ def ledger_pay(
         memo=memo,
         effective_on=effective_on,
     )
+
+
+def carry_over_record(
+    *,
+    programme: Programme,
+    source: FiscalYear,
+    target: FiscalYear,
+    amount: Decimal,
+    reason: str,
+    authorisation: str,
+    actor: User | None,
+    effective_on: date | None = None,
+) -> CarryOver:
+    """Carry part of what an ended fiscal year left uncommitted over to a
+    later, open fiscal year of the same programme, with the funder's
+    authorisation. The source year's available balance falls and the
+    target's envelope rises by exactly ``amount``.
+
+    Raises :class:`LedgerError` (naming the input at fault) when the source
+    has not ended, the target has, either belongs to another programme, the
+    amount is not positive or above what the source has uncommitted, or the
+    reason or authorisation is missing; then nothing is written.
+    """
+    amount = to_money(amount)
+    reason, authorisation = reason.strip(), authorisation.strip()
+    if source.programme_id != programme.pk:
+        raise LedgerError(_("That fiscal year belongs to another programme."), field="source")
+    if target.programme_id != programme.pk:
+        raise LedgerError(_("That fiscal year belongs to another programme."), field="target")
+    if not source.has_ended():
+        raise LedgerError(
+            _(
+                "Fiscal year %(fy)s has not ended: its money can still be committed. Only an "
+                "ended year's uncommitted balance is carried over."
+            )
+            % {"fy": source.label},
+            field="source",
+        )
+    if target.has_ended():
+        raise LedgerError(
+            _("Fiscal year %(fy)s has ended: it cannot receive a carry-over.")
+            % {"fy": target.label},
+            field="target",
+        )
+    if target.starts_on <= source.starts_on:
+        raise LedgerError(_("A carry-over goes to a later fiscal year."), field="target")
+    if amount <= ZERO:
+        raise LedgerError(_("The amount must be greater than zero."), field="amount")
+    if not reason:
+        raise LedgerError(_("Give the reason for the carry-over."), field="reason")
+    if not authorisation:
+        raise LedgerError(
+            _("Give the reference of the funder's authorisation."), field="authorisation"
+        )
+    with transaction.atomic():
+        # Both years are locked: two coordinators carrying the same lapsed
+        # balance at once would otherwise each see it whole and together
+        # carry more than the year left, and a commitment racing into the
+        # target would read its envelope before the carry-over lands.
+        _lock_fiscal_years([source, target])
+        room = _uncommitted(source)
+        if amount > room:
+            raise LedgerError(
+                _("Fiscal year %(fy)s has %(room)s uncommitted; %(amount)s cannot be carried over.")
+                % {"fy": source.label, "room": format_money(room), "amount": format_money(amount)},
+                field="amount",
+            )
+        carry_over = CarryOver.objects.create(
+            programme=programme,
+            source=source,
+            target=target,
+            amount=amount,
+            reason=reason,
+            authorisation=authorisation,
+            actor=actor,
+            effective_on=effective_on or quebec_today(),
+        )
+        audit_record(
+            actor=actor,
+            event_type="ledger.carry_over",
+            target=carry_over,
+            new_value=str(amount),
+            reason=reason,
+            data={"from": source.label, "to": target.label, "authorisation": authorisation},
+        )
+    return carry_over

@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+from datetime import date
+
 from django.conf import settings
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from solidaire.common.fiscal import fiscal_year_has_ended
 from solidaire.common.money import MoneyField
 
 
@@ -122,6 +125,11 @@ class FiscalYear(models.Model):
 
     def __str__(self) -> str:
         return self.label
+
+    def has_ended(self, today: date | None = None) -> bool:
+        """Ended: its last day is before today in Québec. An ended year takes
+        no new commitment; its uncommitted money lapses unless carried over."""
+        return fiscal_year_has_ended(self.ends_on, today)
 
 
 class WorkPlan(models.Model):

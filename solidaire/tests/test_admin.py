@@ -29,7 +29,9 @@ def test_changelist_opens(admin_client, programme, model):
     assert admin_client.get(url, {"q": "a"}).status_code == 200
 
 
-@pytest.mark.parametrize("label", ["ledger.LedgerEntry", "audit.AuditEvent", "ledger.Commitment"])
+@pytest.mark.parametrize(
+    "label", ["ledger.LedgerEntry", "audit.AuditEvent", "ledger.Commitment", "ledger.CarryOver"]
+)
 def test_money_trail_is_read_only(admin_user, rf, label):
     model_admin = admin.site.get_model_admin(apps.get_model(label))
     request = rf.get("/")

@@ -4,7 +4,7 @@ from the ledger, proposal counts, published calls only, constant query count."""
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
@@ -12,8 +12,15 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from solidaire.applications.models import Proposal
+from solidaire.common.fiscal import fiscal_today
 from solidaire.ledger.selectors import calls_figures
-from solidaire.ledger.services import commitment_create, ledger_commit, ledger_pay, ledger_release
+from solidaire.ledger.services import (
+    carry_over_record,
+    commitment_create,
+    ledger_commit,
+    ledger_pay,
+    ledger_release,
+)
 from solidaire.testing import factories as f
 
 S = Proposal.Status
@@ -95,10 +102,55 @@ def test_list_gives_programme_envelope_per_fiscal_year(client, programme, decide
         "amount": "840000.00",
         "committed": "175000.00",
         "paid": "40000.00",
+        "carried_over": "0.00",
+        "lapsed": "0.00",
         "available": "665000.00",
     }
     assert envelope["fiscal_years"][1]["committed"] == "0.00"
     assert envelope["fiscal_years"][1]["available"] == "840000.00"
+
+
+@pytest.mark.django_db
+def test_an_ended_year_shows_its_carry_over_and_lapsed_balance(client, programme, decided_call):
+    """A year later 2020-2021 has ended: 100 000 $ carried over to 2021-2022,
+    the rest of its uncommitted balance lapsed, and the call drawing only on
+    that year has nothing left."""
+    fy1, fy2 = programme.fiscal_years.order_by("starts_on")[:2]
+    with fiscal_today(date(2021, 10, 15)):
+        carry_over_record(
+            programme=programme,
+            source=fy1,
+            target=fy2,
+            amount=Decimal("100000.00"),
+            reason="Initiatives retardées",
+            authorisation="MESS-2021-044",
+            actor=None,
+        )
+        [item] = client.get(URL).json()["results"]
+    first, second = item["envelope"]["fiscal_years"][:2]
+    assert item["envelope"]["total"] == "4200000.00"  # the envelope as voted
+    assert (first["amount"], first["carried_over"], first["lapsed"], first["available"]) == (
+        "840000.00",
+        "-100000.00",
+        "565000.00",
+        "0.00",
+    )
+    assert (second["amount"], second["carried_over"], second["lapsed"], second["available"]) == (
+        "840000.00",
+        "100000.00",
+        "0.00",
+        "940000.00",
+    )
+    for year in item["envelope"]["fiscal_years"]:
+        assert Decimal(year["available"]) == (
+            Decimal(year["amount"])
+            + Decimal(year["carried_over"])
+            - Decimal(year["committed"])
+            - Decimal(year["lapsed"])
+        )
+        assert Decimal(year["lapsed"]) >= 0
+    [call] = item["calls"]
+    assert call["available"] == "0.00"
 
 
 @pytest.mark.django_db
@@ -236,13 +288,13 @@ def _count_queries(client, url: str) -> int:  # type: ignore[no-untyped-def]
 @pytest.mark.django_db
 def test_list_query_count_is_constant_with_1_or_20_calls(client, django_assert_num_queries):
     _programmes_with_calls(1, 1)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(10):
         body = client.get(URL).json()
     assert len(body["results"][0]["calls"]) == 1
 
     _programmes_with_calls(1, 20)
     _programmes_with_calls(3, 2)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(10):
         body = client.get(URL).json()
     assert sorted(len(p["calls"]) for p in body["results"]) == [1, 2, 2, 2, 20]
     assert all(c["proposals_received"] == 2 for p in body["results"] for c in p["calls"])

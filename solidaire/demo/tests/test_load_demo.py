@@ -11,7 +11,7 @@ from solidaire.accounts.models import User
 from solidaire.agreements.models import Payment
 from solidaire.applications.models import Proposal
 from solidaire.calls.models import Call
-from solidaire.ledger.models import LedgerEntry
+from solidaire.ledger.models import CarryOver, LedgerEntry
 from solidaire.ledger.selectors import calls_figures, programme_balances
 from solidaire.programmes.models import Programme, ProgrammeRole
 from solidaire.reviews.models import Review
@@ -26,6 +26,8 @@ def _figures() -> dict[str, object]:
     return {
         "envelope": [(b.label, b.envelope) for b in balances],
         "available": sum((b.available for b in balances), Decimal(0)),
+        "open_available": sum((b.available for b in balances if not b.ended), Decimal(0)),
+        "years": [(b.label, b.ended, b.carried_over, b.lapsed, b.available) for b in balances],
         "received": Proposal.objects.filter(call=call1).count(),
         "funded": sorted(
             Award.objects.filter(decision__call=call1).values_list(
@@ -69,7 +71,16 @@ def test_demo_reproduces_the_press_release_and_is_deterministic():
     assert sum(amount for _label, amount in first["envelope"]) == Decimal("4200000.00")
     assert len(first["envelope"]) == 5
     assert first["call2_open"] is True
-    assert first["call2_available"] == first["available"] == Decimal("3000000.00")
+    # 2 520 000 $ in the three open years, less call 1's 1 200 000 $, plus the
+    # 300 000 $ carried over from the second (ended) year; the rest of the two
+    # ended years (840 000 $ and 540 000 $) has lapsed.
+    assert first["call2_available"] == first["open_available"] == Decimal("1620000.00")
+    assert first["available"] == first["open_available"]
+    (y1, y2, y3, *_later) = first["years"]
+    assert y1[1:] == (True, Decimal("0.00"), Decimal("840000.00"), Decimal("0.00"))
+    assert y2[1:] == (True, Decimal("-300000.00"), Decimal("540000.00"), Decimal("0.00"))
+    assert y3[1] is False and y3[2] == Decimal("300000.00") and y3[3] == Decimal("0.00")
+    assert sum(y[2] for y in first["years"]) == Decimal("0.00")
     assert Decimal(0) < first["paid"] < first["committed"]
     assert _load() == first
 
@@ -124,6 +135,9 @@ def test_historical_demo_keeps_the_real_dates():
     assert timezone.localtime(call1.decided_at).date() == date(2020, 2, 20)
     assert timezone.localtime(call2.opens_at).date() == date(2020, 9, 14)
     assert calls_figures([call1])[call1.pk].committed == Decimal("1200000.00")
+    carry_over = CarryOver.objects.get()
+    assert (carry_over.source.label, carry_over.target.label) == ("2019-2020", "2020-2021")
+    assert carry_over.effective_on == date(2020, 10, 15)
 
 
 @pytest.mark.django_db

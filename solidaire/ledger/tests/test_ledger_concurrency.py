@@ -1,5 +1,6 @@
 """Two coordinators commit 60 % of the same envelope at the same moment:
-exactly one succeeds, and the envelope is never over-committed.
+exactly one succeeds, and the envelope is never over-committed. The same
+for two carry-overs of the same ended year's lapsed balance.
 
 Real threads with their own database connections, so the test works on
 committed rows, outside the test transaction. PostgreSQL serialises the two writers
@@ -14,6 +15,7 @@ import os
 import subprocess
 import sys
 import threading
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -22,8 +24,14 @@ from django.db import connection, connections
 from django.db.models import Q, QuerySet, Sum
 
 from solidaire.audit.models import AuditEvent
-from solidaire.ledger.models import Commitment, LedgerEntry
-from solidaire.ledger.services import LedgerError, commitment_create, ledger_commit
+from solidaire.common.fiscal import fiscal_today
+from solidaire.ledger.models import CarryOver, Commitment, LedgerEntry
+from solidaire.ledger.services import (
+    LedgerError,
+    carry_over_record,
+    commitment_create,
+    ledger_commit,
+)
 from solidaire.programmes.models import Region
 from solidaire.testing import factories as f
 
@@ -121,7 +129,11 @@ from solidaire.ledger.services import LedgerError, commitment_create, ledger_com
 from solidaire.audit.models import AuditEvent
 from solidaire.ledger.models import Commitment, LedgerEntry
 from solidaire.testing import factories as f
+from solidaire.common.fiscal import fiscal_today
+from datetime import date
 
+present = fiscal_today(date(2020, 10, 15))  # the factories' programme is open then
+present.__enter__()
 outcomes = []
 for attempt in range(5):
     programme = f.ProgrammeFactory(years=[Decimal("100000.00")])
@@ -176,3 +188,124 @@ def test_concurrent_over_commit_is_refused_on_a_sqlite_file(tmp_path: Path) -> N
     assert run.returncode == 0, run.stderr
     outcomes = json.loads(run.stdout.strip().splitlines()[-1])
     assert outcomes == [{"results": ["committed", "refused"], "total": "60000.00"}] * 5
+
+
+# Two coordinators carry 60 % of the same ended year's lapsed balance at the
+# same moment: exactly one carry-over is recorded, the source year never sends
+# more than it left uncommitted. Same SQLite file set-up as above.
+_SQLITE_CARRY_OVER_RACE = """
+import json, threading
+from datetime import date
+from decimal import Decimal
+import django
+django.setup()
+from django.core.management import call_command
+from django.db import connections
+call_command("migrate", verbosity=0)
+from solidaire.common.fiscal import fiscal_today
+from solidaire.ledger.models import CarryOver
+from solidaire.ledger.services import LedgerError, carry_over_record
+from solidaire.testing import factories as f
+
+present = fiscal_today(date(2021, 10, 15))  # 2020-2021 has ended, 2021-2022 is open
+present.__enter__()
+outcomes = []
+for attempt in range(5):
+    programme = f.ProgrammeFactory(years=[Decimal("100000.00"), Decimal("100000.00")])
+    source, target = programme.fiscal_years.order_by("starts_on")
+    barrier = threading.Barrier(2)
+    results = []
+
+    def carry():
+        try:
+            barrier.wait(timeout=10)
+            carry_over_record(
+                programme=programme, source=source, target=target,
+                amount=Decimal("60000.00"), reason="R", authorisation="A", actor=None,
+            )
+            results.append("carried")
+        except LedgerError:
+            results.append("refused")
+        except Exception as exc:
+            results.append(f"error: {exc!r}")
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=carry) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    total = sum(c.amount for c in CarryOver.objects.filter(source=source))
+    outcomes.append({"results": sorted(results), "total": str(total)})
+print(json.dumps(outcomes))
+"""
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's IMMEDIATE transactions")
+def test_concurrent_carry_overs_never_send_more_than_the_year_left(tmp_path: Path) -> None:
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'carry.sqlite3'}",
+        "DJANGO_SETTINGS_MODULE": "solidaire.settings",
+    }
+    run = subprocess.run(
+        [sys.executable, "-c", _SQLITE_CARRY_OVER_RACE],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=Path(__file__).resolve().parents[3],
+    )
+    assert run.returncode == 0, run.stderr
+    outcomes = json.loads(run.stdout.strip().splitlines()[-1])
+    assert outcomes == [{"results": ["carried", "refused"], "total": "60000.00"}] * 5
+
+
+@pytest.mark.skipif(connection.vendor == "sqlite", reason="runs on PostgreSQL")
+def test_concurrent_carry_overs_are_serialised_on_postgresql(committed_rows) -> None:  # type: ignore[no-untyped-def]
+    programme = committed_rows
+    source = programme.fiscal_years.get()
+    target = f.FiscalYearFactory(
+        programme=programme,
+        label="2021-2022",
+        starts_on=date(2021, 4, 1),
+        ends_on=date(2022, 3, 31),
+        envelope=ENVELOPE,
+    )
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def carry() -> None:
+        try:
+            barrier.wait(timeout=10)
+            carry_over_record(
+                programme=programme,
+                source=source,
+                target=target,
+                amount=SHARE,
+                reason="R",
+                authorisation="A",
+                actor=None,
+            )
+            outcomes.append("carried")
+        except LedgerError:
+            outcomes.append("refused")
+        except Exception as exc:  # reported below: a thread's error must fail the test
+            outcomes.append(f"error: {exc!r}")
+        finally:
+            connections.close_all()
+
+    try:
+        with fiscal_today(date(2021, 10, 15)):
+            threads = [threading.Thread(target=carry) for _ in range(2)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join(timeout=60)
+        assert sorted(outcomes) == ["carried", "refused"]
+        assert sum(c.amount for c in CarryOver.objects.filter(source=source)) == SHARE
+    finally:
+        AuditEvent.objects.filter(event_type="ledger.carry_over").delete()
+        QuerySet(CarryOver).filter(programme=programme).delete()
+        target.delete()
