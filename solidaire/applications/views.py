@@ -32,6 +32,7 @@ from solidaire.applications.forms import (
     requested_field_name,
 )
 from solidaire.applications.models import Organisation, Proposal
+from solidaire.applications.organisation_selectors import acting_organisation_id
 from solidaire.applications.services import (
     DraftChanged,
     SubmissionClosed,
@@ -60,13 +61,17 @@ class Startable:
     call: Call
 
 
-def startable_calls(roles: Roles, now: datetime | None = None) -> list[Startable]:
+def startable_calls(
+    roles: Roles, now: datetime | None = None, organisation_id: int | None = None
+) -> list[Startable]:
     """The open calls each of the person's organisations may answer: calls of
-    programmes of the organisation's region (two queries whatever the count)."""
+    programmes of the organisation's region (two queries whatever the count).
+    ``organisation_id`` keeps only the organisation the person acts for."""
     now = now or timezone.now()
-    organisations = list(
-        Organisation.objects.filter(pk__in=roles.organisation_ids).select_related("territory")
-    )
+    ids = roles.organisation_ids
+    if organisation_id is not None:
+        ids = ids & {organisation_id}
+    organisations = list(Organisation.objects.filter(pk__in=ids).select_related("territory"))
     regions = {o.territory.region_id for o in organisations}
     calls = list(
         Call.objects.filter(
@@ -173,7 +178,9 @@ def proposal_start(request: HttpRequest) -> HttpResponse:
     """The open calls the person's organisations may answer; a POST starts a
     draft through the service and opens its form."""
     roles = roles_for(request.user)
-    startable = startable_calls(roles)
+    startable = startable_calls(
+        roles, organisation_id=acting_organisation_id(request.session, roles)
+    )
     if request.method == "POST":
         chosen = next(
             (
