@@ -78,7 +78,7 @@ def organisation_for_user(user: Person, pk: int) -> OrganisationAccess:
         OrganisationMember.objects.filter(organisation=organisation, user_id=roles.user_id)
         .values_list("role", flat=True)
         .first()
-        if roles.authenticated
+        if roles.user_id is not None
         else None
     )
     applied: frozenset[int] = frozenset()
@@ -115,6 +115,8 @@ def organisations_for_user(user: Person) -> list[OrganisationMember]:
     """The person's memberships, with each organisation and its member count
     (one query)."""
     roles = roles_for(user)
+    if roles.user_id is None:
+        return []
     return list(
         OrganisationMember.objects.filter(user_id=roles.user_id)
         .select_related("organisation__territory")

@@ -109,7 +109,7 @@ def _apply(organisation: Organisation, fields: Mapping[str, Any]) -> list[str]:
         )
     changed = []
     for name, value in fields.items():
-        attname = organisation._meta.get_field(name).attname
+        attname = "territory_id" if name == "territory" else name
         if getattr(organisation, attname) != getattr(value, "pk", value):
             changed.append(name)
         setattr(organisation, name, value)
