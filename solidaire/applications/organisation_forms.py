@@ -77,7 +77,7 @@ class OrganisationForm(forms.Form):
         help_text=_("As registered with the Registraire des entreprises du Québec."),
     )
     neq = forms.CharField(
-        label=_("Québec enterprise number (NEQ)"),
+        label=_("Enterprise number (NEQ)"),
         max_length=20,
         help_text=_("Ten digits, for example 1145678901. Spaces are accepted."),
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
