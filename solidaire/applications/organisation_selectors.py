@@ -164,17 +164,24 @@ def organisation_proposals(access: OrganisationAccess) -> QuerySet[Proposal]:
     )
 
 
-def organisation_history(organisation: Organisation, proposal_ids: list[int]) -> list[AuditEvent]:
+# Who was invited, and whether an invitation was cancelled, is the
+# organisation's own business: the coordination does not see the addresses
+# of people who never joined.
+MEMBERS_ONLY_EVENTS = ("organisation.invited", "organisation.invitation_cancelled")
+
+
+def organisation_history(
+    organisation: Organisation, proposal_ids: list[int], *, for_member: bool
+) -> list[AuditEvent]:
     """What happened to the organisation and to the given proposals of it,
     newest first."""
-    return list(
-        AuditEvent.objects.filter(
-            Q(object_type="applications.organisation", object_id=str(organisation.pk))
-            | Q(object_type="applications.proposal", object_id__in=[str(p) for p in proposal_ids])
-        )
-        .select_related("actor")
-        .order_by("-at", "-id")[:HISTORY_LIMIT]
+    rows = AuditEvent.objects.filter(
+        Q(object_type="applications.organisation", object_id=str(organisation.pk))
+        | Q(object_type="applications.proposal", object_id__in=[str(p) for p in proposal_ids])
     )
+    if not for_member:
+        rows = rows.exclude(event_type__in=MEMBERS_ONLY_EVENTS)
+    return list(rows.select_related("actor").order_by("-at", "-id")[:HISTORY_LIMIT])
 
 
 def acting_organisation_id(session: SessionBase, roles: Roles) -> int | None:

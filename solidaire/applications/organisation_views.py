@@ -163,7 +163,10 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "organisation": organisation,
         "proposals": proposals,
         "history": history_rows(
-            organisation_history(organisation, [p.pk for p in proposals]), proposals
+            organisation_history(
+                organisation, [p.pk for p in proposals], for_member=access.is_member
+            ),
+            proposals,
         ),
         "can_manage": can_manage,
     }
@@ -387,9 +390,13 @@ def invitation_page(request: HttpRequest, token: str) -> HttpResponse:
             }
         )
         return render(request, "organisations/invitation.html", context)
+    user = _user(request)
+    if OrganisationMember.objects.filter(organisation=invitation.organisation, user=user).exists():
+        context["already_member"] = True
+        return render(request, "organisations/invitation.html", context)
     if request.method == "POST":
         try:
-            membership = invitation_accept(token=token, user=_user(request))
+            membership = invitation_accept(token=token, user=user)
         except InvitationRefused as exc:
             context["problem"] = exc.messages[0]
             return render(request, "organisations/invitation.html", context, status=410)

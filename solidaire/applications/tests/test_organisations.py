@@ -311,14 +311,17 @@ def test_the_coordinator_sees_the_profile_and_history_of_an_applicant(
         old_value="submitted",
         new_value="eligible",
     )
+    invite(organisation, people["manager"], "invitee@example.org")
     client = signed_in(people["coordinator"])
     response = client.get(url("detail", organisation.pk))
     assert response.status_code == 200
     page = response.content.decode()
     assert proposal.reference in page
     assert "Déposée → Admissible" in page
-    # The coordination reads; it never acts for the organisation.
+    # The coordination reads; it never acts for the organisation, and does
+    # not see whom it invited.
     assert str(people["member"]) not in page
+    assert "invitee@example.org" not in page
     assert client.get(url("edit", organisation.pk)).status_code == 404
     assert client.post(url("invite", organisation.pk), {"email": "a@b.org"}).status_code == 404
 
@@ -435,6 +438,17 @@ def test_an_expired_invitation_link_is_refused(
     assert OrganisationMember.objects.filter(organisation=organisation).count() == 2
     with pytest.raises(InvitationRefused):
         invitation_accept(token=token, user=f.UserFactory())
+
+
+def test_a_member_following_an_invitation_is_told_and_the_link_stays_unused(
+    organisation: Organisation, people: dict[str, User]
+) -> None:
+    token = invite(organisation, people["manager"], "autre@example.org")
+    client = signed_in(people["member"])
+    for response in (client.get(url("invitation", token)), client.post(url("invitation", token))):
+        assert response.status_code == 200
+        assert "Vous êtes déjà membre de Cuisines du Vieux-Limoilou." in response.content.decode()
+    assert OrganisationInvitation.objects.get().accepted_at is None
 
 
 def test_an_unknown_invitation_link_is_404() -> None:
