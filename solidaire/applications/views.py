@@ -178,9 +178,8 @@ def proposal_start(request: HttpRequest) -> HttpResponse:
     """The open calls the person's organisations may answer; a POST starts a
     draft through the service and opens its form."""
     roles = roles_for(request.user)
-    startable = startable_calls(
-        roles, organisation_id=acting_organisation_id(request.session, roles)
-    )
+    acting = acting_organisation_id(request.session, roles)
+    startable = startable_calls(roles, organisation_id=acting)
     if request.method == "POST":
         chosen = next(
             (
@@ -215,7 +214,19 @@ def proposal_start(request: HttpRequest) -> HttpResponse:
             return redirect("applications:start")
         messages.success(request, _("Your draft is started. It is saved each time you save it."))
         return redirect("applications:edit", pk=proposal.pk)
-    return _render(request, "applications/proposal_start.html", {"startable": startable}, roles)
+    several = len(roles.organisation_ids) > 1
+    return _render(
+        request,
+        "applications/proposal_start.html",
+        {
+            "startable": startable,
+            "several": several,
+            "acting": Organisation.objects.filter(pk=acting).first()
+            if several and acting is not None
+            else None,
+        },
+        roles,
+    )
 
 
 # ----------------------------------------------------------------------------- edit

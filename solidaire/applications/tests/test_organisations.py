@@ -605,6 +605,7 @@ def test_a_person_in_several_organisations_picks_which_one_acts(call: Any) -> No
     assert url("choose", first.pk) in listing and url("choose", second.pk) in listing
     both = client.get(reverse("proposal_list")).content.decode()
     assert mine.reference in both and theirs.reference in both
+    assert "cette page les montre tous" in both
 
     response = client.post(url("choose", second.pk))
     assert response.status_code == 302 and response["Location"] == reverse("proposal_list")
@@ -612,6 +613,7 @@ def test_a_person_in_several_organisations_picks_which_one_acts(call: Any) -> No
     page = client.get(reverse("proposal_list")).content.decode()
     assert theirs.reference in page and mine.reference not in page
     start = client.get(reverse("applications:start")).content.decode()
+    assert f"Vous agissez pour {second.legal_name}." in start
     assert f'name="organisation" value="{second.pk}"' in start
     assert f'name="organisation" value="{first.pk}"' not in start
 
