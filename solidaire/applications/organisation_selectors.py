@@ -18,7 +18,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from solidaire.accounts.permissions import COORDINATOR, Person, Roles
+from solidaire.accounts.permissions import COORDINATOR, Decision, Person, Roles
 from solidaire.applications.access import (
     awarded_amount_expression,
     requested_amount_expression,
@@ -51,11 +51,15 @@ class OrganisationAccess:
     def is_member(self) -> bool:
         return self.member_role is not None
 
-    def allows(self, action: str) -> bool:
+    def decide(self, action: str) -> Decision:
+        """The rule's answer for ``action`` on this organisation."""
         facts: dict[str, object] = {"member_role": self.member_role}
         if action == "organisation.leave":
             facts["managers"] = self.managers
-        return check(self.roles, action, **facts)[0]
+        return check(self.roles, action, **facts)
+
+    def allows(self, action: str) -> bool:
+        return self.decide(action)[0]
 
 
 def organisation_for_user(user: Person, pk: int) -> OrganisationAccess:

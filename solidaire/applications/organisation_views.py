@@ -30,7 +30,6 @@ from solidaire.accounts.models import User
 from solidaire.applications.access import roles_for
 from solidaire.applications.models import OrganisationInvitation, OrganisationMember
 from solidaire.applications.organisation_forms import InvitationForm, OrganisationForm, RoleForm
-from solidaire.applications.organisation_rules import check
 from solidaire.applications.organisation_selectors import (
     ACTING_KEY,
     OrganisationAccess,
@@ -96,10 +95,7 @@ def _attach(form: Form, exc: ValidationError) -> None:
 def _refuse(request: HttpRequest, access: OrganisationAccess, action: str) -> HttpResponse | None:
     """A redirect to the profile with the rule's reason when the member may
     not do ``action``; None when they may."""
-    facts: dict[str, object] = {"member_role": access.member_role}
-    if action == "organisation.leave":
-        facts["managers"] = access.managers
-    allowed, reason = check(access.roles, action, **facts)
+    allowed, reason = access.decide(action)
     if allowed:
         return None
     messages.error(request, reason)

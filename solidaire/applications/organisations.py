@@ -221,6 +221,26 @@ def invitation_create(
             {"email": [_("%(email)s is already a member of this organisation.") % {"email": email}]}
         )
     token = secrets.token_urlsafe(32)
+    try:
+        invitation = _invitation_record(organisation, actor, email, role, token, now, link_for)
+    except IntegrityError as exc:
+        # Two managers invited the same address at the same instant: the
+        # other invitation stands.
+        raise ValidationError(
+            {"email": [_("An invitation to this address was just sent.")]}
+        ) from exc
+    return invitation
+
+
+def _invitation_record(
+    organisation: Organisation,
+    actor: User,
+    email: str,
+    role: str,
+    token: str,
+    now: datetime,
+    link_for: Callable[[str], str],
+) -> OrganisationInvitation:
     with transaction.atomic():
         OrganisationInvitation.objects.filter(
             organisation=organisation,
@@ -246,7 +266,12 @@ def invitation_create(
         )
         # Inside the transaction: a message that cannot leave leaves no
         # invitation behind that nobody received.
-        _send_invitation(invitation, actor, link_for(token))
+        try:
+            _send_invitation(invitation, actor, link_for(token))
+        except OSError as exc:  # smtplib's errors are OSErrors
+            raise ValidationError(
+                _("The invitation could not be sent. Nothing was recorded; try again later.")
+            ) from exc
     return invitation
 
 

@@ -313,6 +313,10 @@ def test_the_coordinator_sees_the_profile_and_history_of_an_applicant(
     )
     invite(organisation, people["manager"], "invitee@example.org")
     client = signed_in(people["coordinator"])
+    # The proposal's page leads to its organisation.
+    assert url("detail", organisation.pk) in client.get(
+        reverse("proposal_detail", args=[proposal.pk])
+    ).content.decode()
     response = client.get(url("detail", organisation.pk))
     assert response.status_code == 200
     page = response.content.decode()
@@ -507,6 +511,24 @@ def test_a_bad_e_mail_address_is_refused_beside_the_field(
     assert response.status_code == 200
     assert 'aria-invalid="true"' in response.content.decode()
     assert not OrganisationInvitation.objects.exists()
+
+
+def test_an_invitation_that_cannot_be_sent_is_not_recorded(
+    organisation: Organisation, people: dict[str, User], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse(*args: Any, **kwargs: Any) -> None:
+        raise ConnectionRefusedError("no mail server")
+
+    monkeypatch.setattr("solidaire.applications.organisations.send_mail", refuse)
+    response = signed_in(people["manager"]).post(
+        url("invite", organisation.pk), {"email": "nouvelle@example.org", "role": "member"}
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "L’invitation n’a pas pu être envoyée" in page
+    assert 'value="nouvelle@example.org"' in page
+    assert not OrganisationInvitation.objects.exists()
+    assert not AuditEvent.objects.filter(event_type="organisation.invited").exists()
 
 
 def test_a_new_invitation_replaces_the_previous_one(
