@@ -314,9 +314,10 @@ def test_the_coordinator_sees_the_profile_and_history_of_an_applicant(
     invite(organisation, people["manager"], "invitee@example.org")
     client = signed_in(people["coordinator"])
     # The proposal's page leads to its organisation.
-    assert url("detail", organisation.pk) in client.get(
-        reverse("proposal_detail", args=[proposal.pk])
-    ).content.decode()
+    assert (
+        url("detail", organisation.pk)
+        in client.get(reverse("proposal_detail", args=[proposal.pk])).content.decode()
+    )
     response = client.get(url("detail", organisation.pk))
     assert response.status_code == 200
     page = response.content.decode()
