@@ -668,3 +668,24 @@ def test_the_list_of_organisations_takes_constant_queries(
     with django_assert_max_num_queries(8):
         response = client.get(url("list"))
     assert response.content.decode().count("/choisir/") == 5
+
+
+def test_the_profile_takes_as_many_queries_with_ten_members_as_with_two(
+    organisation: Organisation, people: dict[str, User], call: Any
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = signed_in(people["manager"])
+    f.ProposalFactory(call=call, organisation=organisation)
+    client.get(url("detail", organisation.pk))
+    with CaptureQueriesContext(connection) as few:
+        client.get(url("detail", organisation.pk))
+    for n in range(8):
+        f.OrganisationMemberFactory(organisation=organisation)
+        invite(organisation, people["manager"], f"personne{n}@example.org")
+        f.ProposalFactory(call=call, organisation=organisation)
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(url("detail", organisation.pk))
+    assert response.content.decode().count("/membres/") == 10
+    assert len(many) == len(few)
