@@ -28,6 +28,8 @@ from solidaire.agreements.selectors import (
 from solidaire.applications.access import proposal_for_user, proposals_for_user, roles_for
 from solidaire.applications.cycle import cycle_allows
 from solidaire.applications.models import Proposal
+from solidaire.applications.models import Organisation
+from solidaire.applications.organisation_selectors import acting_organisation_id
 from solidaire.applications.views import proposal_actions, startable_calls
 from solidaire.calls.access import set_up_calls
 from solidaire.programmes.access import programme_for_user
@@ -53,6 +55,9 @@ def nav_for(roles: Roles) -> list[NavItem]:
     items = [NavItem("home", _("Home"))]
     if roles.is_applicant:
         items.append(NavItem("proposal_list", _("Our proposals")))
+    if roles.is_applicant or not (roles.programme_roles or roles.ministry_observer):
+        # A newcomer with no role yet starts by registering or joining one.
+        items.append(NavItem("organisations:list", _("My organisations")))
     if roles.has_any_role(EVALUATOR):
         items.append(NavItem("review_list", _("My reviews")))
     if roles.has_any_role(TRUSTEE_FINANCE, COORDINATOR):
@@ -164,12 +169,25 @@ def programme_detail(request: HttpRequest, slug: str) -> HttpResponse:
 def proposal_list(request: HttpRequest) -> HttpResponse:
     """The proposals of the person's organisations, and the open calls they
     may answer."""
-    page = _page(request, proposals_for_user(request.user))
     roles = roles_for(request.user)
+    # A person in several organisations sees the one they act for, once
+    # they chose it (all of them until then).
+    acting = acting_organisation_id(request.session, roles)
+    proposals = proposals_for_user(request.user)
+    if acting is not None:
+        proposals = proposals.filter(organisation_id=acting)
+    page = _page(request, proposals)
     return _render(
         request,
         "applications/proposal_list.html",
-        {"page": page, "startable": startable_calls(roles)},
+        {
+            "page": page,
+            "startable": startable_calls(roles, organisation_id=acting),
+            "acting": Organisation.objects.filter(pk=acting).first()
+            if acting is not None and len(roles.organisation_ids) > 1
+            else None,
+            "several": len(roles.organisation_ids) > 1,
+        },
         roles,
         _single_programme([p.call.programme for p in page]),
     )

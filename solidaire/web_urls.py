@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("solidaire.reporting.urls")),
     path("", include("solidaire.selection.urls")),
     path("", include("solidaire.applications.urls")),
+    path("", include("solidaire.applications.organisation_urls")),
     path("", include("solidaire.reviews.urls")),
     path("", include("solidaire.agreements.urls")),
     path("", include("solidaire.callsetup.urls")),

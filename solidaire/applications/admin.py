@@ -1,9 +1,11 @@
 from django.contrib import admin
+from django.http import HttpRequest
 
 from solidaire.applications.models import (
     Attachment,
     BudgetLine,
     Organisation,
+    OrganisationInvitation,
     OrganisationMember,
     OtherFunding,
     Proposal,
@@ -28,10 +30,29 @@ class OrganisationAdmin(admin.ModelAdmin):
 
 @admin.register(OrganisationMember)
 class OrganisationMemberAdmin(admin.ModelAdmin):
-    list_display = ("user", "organisation", "title")
+    list_display = ("user", "organisation", "role", "title")
+    list_filter = ("role",)
     search_fields = ("user__username", "user__last_name", "organisation__legal_name")
     list_select_related = ("user", "organisation")
     autocomplete_fields = ("user", "organisation")
+
+
+@admin.register(OrganisationInvitation)
+class OrganisationInvitationAdmin(admin.ModelAdmin):
+    """Read-only: invitations are sent from the organisation's page, which
+    alone knows the link (only its hash is stored)."""
+
+    list_display = ("email", "organisation", "role", "created_at", "expires_at", "accepted_at")
+    list_filter = ("role",)
+    search_fields = ("email", "organisation__legal_name")
+    list_select_related = ("organisation",)
+    exclude = ("token_hash",)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
 
 
 class RequestedAmountInline(admin.TabularInline):

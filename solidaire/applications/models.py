@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -18,6 +19,15 @@ neq_validator = RegexValidator(
     r"^(11|22|33|88)\d{8}$",
     _("A Québec enterprise number (NEQ) has 10 digits and starts with 11, 22, 33 or 88."),
 )
+
+
+# A Canadian postal code as Canada Post prints it: letter, digit, letter,
+# space, digit, letter, digit (the letters D, F, I, O, Q and U are never used).
+postal_code_validator = RegexValidator(
+    r"^[ABCEGHJ-NPRSTVXY][0-9][ABCEGHJ-NPRSTV-Z] [0-9][ABCEGHJ-NPRSTV-Z][0-9]$",
+    _("A postal code reads like G1K 3A9: letter, digit, letter, space, digit, letter, digit."),
+)
+MISSION_MAX_LENGTH = 2000
 
 
 class Organisation(models.Model):
@@ -43,8 +53,13 @@ class Organisation(models.Model):
         verbose_name=_("territory"),
     )
     address = models.CharField(_("address"), max_length=300, blank=True)
+    city = models.CharField(_("municipality"), max_length=120, blank=True)
+    postal_code = models.CharField(
+        _("postal code"), max_length=7, blank=True, validators=[postal_code_validator]
+    )
     email = models.EmailField(_("e-mail"), blank=True)
     phone = models.CharField(_("telephone"), max_length=30, blank=True)
+    mission = models.TextField(_("mission"), max_length=MISSION_MAX_LENGTH, blank=True)
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         through="OrganisationMember",
@@ -67,6 +82,13 @@ class Organisation(models.Model):
 
 
 class OrganisationMember(models.Model):
+    """A person acting for an organisation. Managers edit its profile and
+    invite or manage members; every member writes its proposals."""
+
+    class Role(models.TextChoices):
+        MANAGER = "manager", _("Manager")
+        MEMBER = "member", _("Member")
+
     organisation = models.ForeignKey(
         Organisation,
         on_delete=models.CASCADE,
@@ -80,6 +102,10 @@ class OrganisationMember(models.Model):
         verbose_name=_("user"),
     )
     title = models.CharField(_("title"), max_length=120, blank=True)
+    role = models.CharField(
+        _("role"), max_length=10, choices=Role.choices, default=Role.MEMBER, db_index=True
+    )
+    joined_at = models.DateTimeField(_("joined at"), default=timezone.now)
 
     class Meta:
         verbose_name = _("organisation member")
@@ -87,11 +113,81 @@ class OrganisationMember(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["organisation", "user"], name="organisation_member_unique"
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(role__in=["manager", "member"]), name="organisation_member_role"
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.organisation}"
+
+
+class OrganisationInvitation(models.Model):
+    """An invitation to join an organisation, sent by e-mail. The link's token
+    is never stored: only its SHA-256, so that reading the database does not
+    let anyone join. It expires, and works once."""
+
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="invitations",
+        verbose_name=_("organisation"),
+    )
+    email = models.EmailField(_("e-mail"))
+    role = models.CharField(
+        _("role"),
+        max_length=10,
+        choices=OrganisationMember.Role.choices,
+        default=OrganisationMember.Role.MEMBER,
+    )
+    token_hash = models.CharField(_("token hash"), max_length=64, unique=True)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("invited by"),
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires at"))
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("accepted by"),
+    )
+    revoked_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(expires_at__gt=F("created_at")), name="invitation_expires_after"
+            ),
+            models.CheckConstraint(
+                condition=Q(accepted_at__isnull=True) | Q(accepted_by__isnull=False),
+                name="invitation_accepted_by_someone",
+            ),
+            models.CheckConstraint(
+                condition=Q(accepted_at__isnull=True) | Q(revoked_at__isnull=True),
+                name="invitation_accepted_or_cancelled",
+            ),
+            # One open invitation per address and organisation: a new one
+            # cancels the previous (see the invitation service).
+            models.UniqueConstraint(
+                fields=["organisation", "email"],
+                condition=Q(accepted_at__isnull=True, revoked_at__isnull=True),
+                name="invitation_one_open_per_address",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.organisation}"
 
 
 class Proposal(models.Model):

@@ -33,6 +33,7 @@ from solidaire.applications.forms import (
     requested_field_name,
 )
 from solidaire.applications.models import Organisation, Proposal
+from solidaire.applications.organisation_selectors import acting_organisation_id
 from solidaire.applications.services import (
     DraftChanged,
     SubmissionClosed,
@@ -60,13 +61,17 @@ class Startable:
     call: Call
 
 
-def startable_calls(roles: Roles, now: datetime | None = None) -> list[Startable]:
+def startable_calls(
+    roles: Roles, now: datetime | None = None, organisation_id: int | None = None
+) -> list[Startable]:
     """The open calls each of the person's organisations may answer: calls of
-    programmes of the organisation's region (two queries whatever the count)."""
+    programmes of the organisation's region (two queries whatever the count).
+    ``organisation_id`` keeps only the organisation the person acts for."""
     now = now or timezone.now()
-    organisations = list(
-        Organisation.objects.filter(pk__in=roles.organisation_ids).select_related("territory")
-    )
+    ids = roles.organisation_ids
+    if organisation_id is not None:
+        ids = ids & {organisation_id}
+    organisations = list(Organisation.objects.filter(pk__in=ids).select_related("territory"))
     regions = {o.territory.region_id for o in organisations}
     calls = list(
         Call.objects.filter(
@@ -185,7 +190,8 @@ def proposal_start(request: HttpRequest) -> HttpResponse:
     """The open calls the person's organisations may answer; a POST starts a
     draft through the service and opens its form."""
     roles = roles_for(request.user)
-    startable = startable_calls(roles)
+    acting = acting_organisation_id(request.session, roles)
+    startable = startable_calls(roles, organisation_id=acting)
     if request.method == "POST":
         chosen = next(
             (
@@ -220,7 +226,19 @@ def proposal_start(request: HttpRequest) -> HttpResponse:
             return redirect("applications:start")
         messages.success(request, _("Your draft is started. It is saved each time you save it."))
         return redirect("applications:edit", pk=proposal.pk)
-    return _render(request, "applications/proposal_start.html", {"startable": startable}, roles)
+    several = len(roles.organisation_ids) > 1
+    return _render(
+        request,
+        "applications/proposal_start.html",
+        {
+            "startable": startable,
+            "several": several,
+            "acting": Organisation.objects.filter(pk=acting).first()
+            if several and acting is not None
+            else None,
+        },
+        roles,
+    )
 
 
 # ----------------------------------------------------------------------------- edit

@@ -416,7 +416,10 @@ def _build(
         ).organisation
     ]
     OrganisationMember.objects.create(
-        organisation=applicant_org, user=accounts["organisme"], title="Coordonnatrice"
+        organisation=applicant_org,
+        user=accounts["organisme"],
+        title="Coordonnatrice",
+        role=OrganisationMember.Role.MANAGER,
     )
 
     criteria = [c.pk for c in call1.criteria.order_by("order")]

@@ -388,6 +388,78 @@ def test_public_call_pages_in_both_languages_and_at_a_phones_width(walk: Walk) -
     finally:
         context.close()
 
+
+def test_organisation_pages_in_the_browser(walk: Walk) -> None:
+    """An applicant's organisation: its list, profile and invitation form, a
+    registration with mistakes (the input kept), the pages at a phone's width
+    without sideways scrolling, the invitation link as a newcomer sees it, and
+    the coordinator's view of the organisation's history."""
+    import re
+
+    from django.core import mail
+
+    from solidaire.applications.models import Organisation
+
+    page = walk.page
+    organisation = Organisation.objects.get(members__username="organisme")
+
+    walk.sign_in("organisme")
+    walk.open("/organismes/")
+    assert organisation.legal_name in walk.main_text()
+    walk.check("60-organisations")
+    walk.open(f"/organismes/{organisation.pk}/inviter/")
+    walk.check("61-organisation-invite")
+    page.fill("#id_email", "benevole@example.org")
+    page.click("main button[type=submit]")
+    page.wait_for_load_state()
+    assert page.url.endswith(f"/organismes/{organisation.pk}/")
+    assert "benevole@example.org" in walk.main_text()
+    walk.check("62-organisation-profile")
+
+    walk.open("/organismes/nouveau/")
+    walk.check("63-organisation-new")
+    page.fill("#id_legal_name", "Maison des jeunes de Portneuf")
+    page.fill("#id_neq", "11456A")
+    page.check("#id_org_type_5")
+    page.fill("#id_mission", "<script>alert(1)</script>Accueillir les jeunes.")
+    page.click("main button[type=submit]")
+    page.wait_for_load_state()
+    assert page.locator("[role=alert]").count() == 1
+    assert page.input_value("#id_legal_name") == "Maison des jeunes de Portneuf"
+    assert page.locator("#id_neq[aria-invalid=true]").count() == 1
+    assert "à but lucratif" in walk.main_text()
+    walk.check("64-organisation-new-errors")
+
+    # A phone's width: nothing scrolls sideways.
+    page.set_viewport_size({"width": 390, "height": 844})
+    for path, name in [
+        ("/organismes/", "65-organisations-phone"),
+        (f"/organismes/{organisation.pk}/", "66-organisation-profile-phone"),
+        ("/organismes/nouveau/", "67-organisation-new-phone"),
+    ]:
+        walk.open(path)
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), (
+            f"{path} scrolls sideways at 390 px"
+        )
+        walk.check(name)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    walk.sign_out()
+
+    # The invitation link, followed by someone who is not signed in.
+    match = re.search(r"/organismes/invitation/[\w-]+/", mail.outbox[-1].body)
+    assert match is not None
+    walk.open(match.group(0))
+    assert organisation.legal_name in walk.main_text()
+    walk.check("68-invitation-anonymous")
+
+    # The coordinator: the organisation's profile and history.
+    walk.sign_in("coordination")
+    walk.open(f"/organismes/{organisation.pk}/")
+    history = walk.main_text()
+    assert organisation.neq in history and "Historique" in history
+    walk.check("69-coordinator-organisation")
+    walk.sign_out()
+
     print(f"axe checked {len(walk.checked)} pages: {', '.join(walk.checked)}")
     print("axe moderate/minor findings:", walk.minor or "none")
     assert not walk.violations, "Serious or critical WCAG 2.1 AA violations:\n" + json.dumps(

@@ -58,7 +58,7 @@ def _patterns(resolver: URLResolver, prefix: str = "") -> list[tuple[str, URLPat
 def _objects() -> dict[str, list[str]]:
     """Values for every URL parameter, taken from the demo."""
     from solidaire.agreements.models import Agreement, Payment, Report
-    from solidaire.applications.models import Proposal
+    from solidaire.applications.models import OrganisationMember, Proposal
     from solidaire.programmes.models import Programme
     from solidaire.reviews.models import Review
     from solidaire.selection.models import Scenario
@@ -93,6 +93,10 @@ def _objects() -> dict[str, list[str]]:
         "key": [agreement.number, str(agreement.pk), "inconnue"],
         "programme_id": [str(programme.pk), "abc"],
         "rest": ["inconnu"],
+        "token": ["inconnu"],
+        "invitation_pk": ["1", "999999"],
+        "member_pk": [str(pk) for pk in OrganisationMember.objects.values_list("pk", flat=True)[:1]]
+        + ["999999"],
     }
 
 
