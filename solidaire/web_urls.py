@@ -13,6 +13,8 @@ urlpatterns = [
     path("", include("solidaire.applications.urls")),
     path("", include("solidaire.reviews.urls")),
     path("", include("solidaire.agreements.urls")),
+    # Before the figures page below: programmes/nouveau/ is not a programme.
+    path("", include("solidaire.programmes.urls")),
     path("programmes/<slug:slug>/", views.programme_detail, name="programme_detail"),
     path("demandes/", views.proposal_list, name="proposal_list"),
     path("demandes/<int:pk>/", views.proposal_detail, name="proposal_detail"),
