@@ -437,12 +437,27 @@ class PriorityForm(forms.ModelForm):
 
 
 class BasePriorityFormSet(BaseInlineFormSet):
+    """The work plan's priorities, in the order typed. A priority that
+    proposals declared may be renamed, not removed."""
+
+    def __init__(self, *args: Any, in_use: frozenset[int] = frozenset(), **kwargs: Any) -> None:
+        self.in_use = in_use
+        super().__init__(*args, **kwargs)
+
     def validate_unique(self) -> None:
         # Duplicated codes are reported by ``clean`` beside the row.
         pass
 
     def clean(self) -> None:
         super().clean()
+        for form in self.forms:
+            removed = self.can_delete and self._should_delete_form(form)
+            if removed and form.instance.pk in self.in_use:
+                form.add_error(
+                    None,
+                    gettext("Proposals declared “%(name)s”; it cannot be removed.")
+                    % {"name": form.instance.name},
+                )
         seen: set[str] = set()
         for form in self.forms:
             if not hasattr(form, "cleaned_data") or not form.has_changed() and not form.instance.pk:

@@ -160,6 +160,7 @@ def invitation_send(
                 sector=sector,
                 affiliation=affiliation,
                 token_hash=_token_hash(token),
+                created_at=now,
                 expires_at=now + INVITATION_LIFETIME,
                 invited_by=actor,
             )

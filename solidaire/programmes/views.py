@@ -39,6 +39,7 @@ from solidaire.programmes.selectors import (
     current_work_plan,
     fiscal_years_in_use,
     pending_invitations,
+    priorities_in_use,
 )
 from solidaire.programmes.services import (
     R,
@@ -86,6 +87,7 @@ def _setup_forms(
             data,
             instance=plan,
             prefix="priorities",
+            in_use=priorities_in_use(plan),
             queryset=plan.priorities.order_by("order", "code")
             if plan.pk
             else Priority.objects.none(),
