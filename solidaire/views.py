@@ -152,6 +152,9 @@ def programme_detail(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "overview": overview,
             "call_tools": _call_tools(roles_for(request.user), [programme]),
+            "can_edit": allowed(
+                roles_for(request.user), "programme.edit", programme_id=programme.pk
+            ),
         },
         roles_for(request.user),
         programme,

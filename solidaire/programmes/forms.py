@@ -9,6 +9,7 @@ then writes all of it or nothing."""
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -101,6 +102,11 @@ class AmountField(forms.Field):
         return to_money(amount)
 
 
+def _marked_removed(form: forms.BaseForm) -> bool:
+    """Whether the row's "remove" box is ticked."""
+    return bool(getattr(form, "cleaned_data", {}).get("DELETE", False))
+
+
 # ----------------------------------------------------------------------------- programme
 
 
@@ -133,7 +139,7 @@ class ProgrammeForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["slug"].required = False
         self.fields["funder"].help_text = _("For example: Fonds québécois d'initiatives sociales.")
-        self.fields["region"].empty_label = _("Choose a region")
+        self.fields["region"].empty_label = _("Choose a region")  # type: ignore[attr-defined]
 
     def clean_slug(self) -> str:
         slug = self.cleaned_data.get("slug") or slugify(self.data.get(self.add_prefix("name"), ""))
@@ -148,19 +154,19 @@ class ProgrammeForm(forms.ModelForm):
         return slug
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data: dict[str, Any] = super().clean() or {}
         starts, ends = data.get("starts_on"), data.get("ends_on")
         if starts and ends and ends <= starts:
             self.add_error("ends_on", _("The programme must end after it starts."))
         return data
 
-    def _post_clean(self) -> None:
+    def _post_clean(self) -> None:  # type: ignore[misc]
         # The model's own check of the dates would repeat the message above
         # without a field; the form's message is the one people read.
         starts, ends = self.cleaned_data.get("starts_on"), self.cleaned_data.get("ends_on")
         if starts and ends and ends <= starts:
             return
-        super()._post_clean()
+        super()._post_clean()  # type: ignore[misc]
 
 
 class CoordinatorInviteForm(forms.Form):
@@ -215,7 +221,7 @@ class FiscalYearForm(forms.ModelForm):
         return label
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data: dict[str, Any] = super().clean() or {}
         start = self.start_year
         if start is not None:
             self.instance.starts_on, self.instance.ends_on = fiscal_year_bounds(start)
@@ -239,10 +245,10 @@ class FiscalYearForm(forms.ModelForm):
                 )
         return data
 
-    def _post_clean(self) -> None:
+    def _post_clean(self) -> None:  # type: ignore[misc]
         # Duplicated labels are reported by the formset, with a clearer message.
         self._validate_unique = False
-        super()._post_clean()
+        super()._post_clean()  # type: ignore[misc]
 
 
 class BaseFiscalYearFormSet(BaseInlineFormSet):
@@ -261,27 +267,25 @@ class BaseFiscalYearFormSet(BaseInlineFormSet):
         # Duplicates are reported by ``clean`` beside the row, in plain words.
         pass
 
-    def kept(self) -> list[FiscalYearForm]:
+    def kept(self) -> list[Any]:
         """The rows that stay: filled in and not marked for removal."""
         return [
             form
             for form in self.forms
             if form.has_changed() or form.instance.pk
-            if not (self.can_delete and self._should_delete_form(form))
+            if not (_marked_removed(form))
         ]
 
     def clean(self) -> None:
         super().clean()
         for form in self.forms:
-            if self.can_delete and self._should_delete_form(form) and form.instance.pk:
-                if form.instance.pk in self.in_use:
-                    form.add_error(
-                        None,
-                        gettext(
-                            "%(year)s already holds money or requests; it cannot be removed."
-                        )
-                        % {"year": form.instance.label},
-                    )
+            removed = _marked_removed(form)
+            if removed and form.instance.pk and form.instance.pk in self.in_use:
+                form.add_error(
+                    None,
+                    gettext("%(year)s already holds money or requests; it cannot be removed.")
+                    % {"year": form.instance.label},
+                )
         years: dict[int, FiscalYearForm] = {}
         for form in self.kept():
             start = form.start_year if hasattr(form, "cleaned_data") else None
@@ -296,7 +300,7 @@ class BaseFiscalYearFormSet(BaseInlineFormSet):
                 continue
             years[start] = form
         starts = sorted(years)
-        for before, after in zip(starts, starts[1:], strict=False):
+        for before, after in itertools.pairwise(starts):
             if after != before + 1:
                 missing = ", ".join(fiscal_year_label(y) for y in range(before + 1, after))
                 years[after].add_error(
@@ -398,7 +402,7 @@ class WorkPlanForm(forms.ModelForm):
         return bool(self.cleaned_data.get("title")) if hasattr(self, "cleaned_data") else False
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data: dict[str, Any] = super().clean() or {}
         if not data.get("title") and (data.get("summary") or self.instance.pk):
             self.add_error("title", _("Enter the work plan's title."))
         starts, ends = data.get("starts_on"), data.get("ends_on")
@@ -406,7 +410,7 @@ class WorkPlanForm(forms.ModelForm):
             self.add_error("ends_on", _("The work plan must end after it starts."))
         return data
 
-    def _post_clean(self) -> None:
+    def _post_clean(self) -> None:  # type: ignore[misc]
         # The dates may be left empty (the programme's are used): the model is
         # completed and checked by the service, not here.
         pass
@@ -426,14 +430,12 @@ class PriorityForm(forms.ModelForm):
         self.fields["name"].error_messages["required"] = _("Enter the priority's name.")
 
     def clean_code(self) -> str:
-        code = self.cleaned_data.get("code") or slugify(
-            self.data.get(self.add_prefix("name"), "")
-        )
+        code = self.cleaned_data.get("code") or slugify(self.data.get(self.add_prefix("name"), ""))
         return code[:60]
 
-    def _post_clean(self) -> None:
+    def _post_clean(self) -> None:  # type: ignore[misc]
         self._validate_unique = False
-        super()._post_clean()
+        super()._post_clean()  # type: ignore[misc]
 
 
 class BasePriorityFormSet(BaseInlineFormSet):
@@ -451,7 +453,7 @@ class BasePriorityFormSet(BaseInlineFormSet):
     def clean(self) -> None:
         super().clean()
         for form in self.forms:
-            removed = self.can_delete and self._should_delete_form(form)
+            removed = _marked_removed(form)
             if removed and form.instance.pk in self.in_use:
                 form.add_error(
                     None,
@@ -460,9 +462,11 @@ class BasePriorityFormSet(BaseInlineFormSet):
                 )
         seen: set[str] = set()
         for form in self.forms:
-            if not hasattr(form, "cleaned_data") or not form.has_changed() and not form.instance.pk:
+            if not hasattr(form, "cleaned_data") or (
+                not form.has_changed() and not form.instance.pk
+            ):
                 continue
-            if self.can_delete and self._should_delete_form(form):
+            if _marked_removed(form):
                 continue
             code = form.cleaned_data.get("code")
             if code and code in seen:
@@ -482,7 +486,7 @@ class SetupForms:
     programme: ProgrammeForm
     years: BaseFiscalYearFormSet
     work_plan: WorkPlanForm
-    priorities: BaseInlineFormSet
+    priorities: Any  # the work plan's priorities (an inline formset)
     coordinator: CoordinatorInviteForm | None = None
 
     def is_valid(self) -> bool:
@@ -516,7 +520,12 @@ class SetupForms:
                 rows.append(("", f"{prefix}{error}"))
             for field in form:
                 for error in field.errors:
-                    rows.append((field.auto_id, f"{prefix}{field.label}{pgettext("label suffix", ":")} {error}"))
+                    rows.append(
+                        (
+                            field.auto_id,
+                            f"{prefix}{field.label}{pgettext('label suffix', ':')} {error}",
+                        )
+                    )
 
         add(self.programme)
         for error in self.years.non_form_errors():
@@ -533,7 +542,12 @@ class SetupForms:
         return rows
 
     def has_errors(self) -> bool:
-        forms_ = [self.programme, self.work_plan, *self.years.forms, *self.priorities.forms]
+        forms_: list[forms.BaseForm] = [
+            self.programme,
+            self.work_plan,
+            *self.years.forms,
+            *self.priorities.forms,
+        ]
         if self.coordinator is not None:
             forms_.append(self.coordinator)
         return (
@@ -561,12 +575,15 @@ class InvitationForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["role"].choices = [("", _("Choose a role")), *ProgrammeRole.Role.choices]
+        self.fields["role"].choices = [  # type: ignore[attr-defined]
+            ("", _("Choose a role")),
+            *ProgrammeRole.Role.choices,
+        ]
 
     def clean_email(self) -> str:
         return (self.cleaned_data.get("email") or "").strip().lower()
 
-    def _post_clean(self) -> None:
+    def _post_clean(self) -> None:  # type: ignore[misc]
         # A second invitation is refused by the service, with its own message.
         pass
 
@@ -576,6 +593,5 @@ class RoleForm(forms.ModelForm):
         model = ProgrammeRole
         fields = ["role", "sector", "affiliation"]
 
-    def _post_clean(self) -> None:
+    def _post_clean(self) -> None:  # type: ignore[misc]
         pass
-

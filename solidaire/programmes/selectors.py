@@ -49,9 +49,7 @@ def _referenced(model: type[models.Model], ids: list[int]) -> frozenset[int]:
         if relation.many_to_many:
             through = relation.through  # type: ignore[attr-defined]
             column = next(
-                f.name
-                for f in through._meta.fields
-                if getattr(f, "related_model", None) is model
+                f.name for f in through._meta.fields if getattr(f, "related_model", None) is model
             )
             rows = through.objects.filter(**{f"{column}__in": ids}).values_list(column, flat=True)
         else:

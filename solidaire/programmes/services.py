@@ -230,7 +230,9 @@ def invitation_refusal(invitation: ProgrammeInvitation | None) -> str:
     if invitation is None:
         return _("This invitation link is not valid. Check that you copied it whole.")
     if invitation.accepted_at is not None:
-        return _("This invitation was already used. Ask the programme's coordination for a new one.")
+        return _(
+            "This invitation was already used. Ask the programme's coordination for a new one."
+        )
     if invitation.expires_at <= timezone.now():
         return _(
             "This invitation expired on %(expires)s. Ask the programme's coordination for a new one."

@@ -146,7 +146,9 @@ def programme_create(request: HttpRequest) -> HttpResponse:
     programme = Programme()
     if request.method == "GET":
         return _page(
-            request, programme, _setup_forms(request, programme, bound=False, creating=True),
+            request,
+            programme,
+            _setup_forms(request, programme, bound=False, creating=True),
             creating=True,
         )
     setup = _setup_forms(request, programme, bound=True, creating=True)
@@ -188,7 +190,9 @@ def programme_edit(request: HttpRequest, slug: str) -> HttpResponse:
     programme = programme_for_editor(request.user, slug)
     if request.method == "GET":
         return _page(
-            request, programme, _setup_forms(request, programme, bound=False, creating=False),
+            request,
+            programme,
+            _setup_forms(request, programme, bound=False, creating=False),
             creating=False,
         )
     setup = _setup_forms(request, programme, bound=True, creating=False)
@@ -197,7 +201,9 @@ def programme_edit(request: HttpRequest, slug: str) -> HttpResponse:
     try:
         programme = programme_setup_save(actor=request.user, forms=setup)  # type: ignore[arg-type]
     except SetupRefused as refusal:
-        return _page(request, programme, setup, creating=False, status=REFUSED, refusal=str(refusal))
+        return _page(
+            request, programme, setup, creating=False, status=REFUSED, refusal=str(refusal)
+        )
     messages.success(request, _("The programme's set-up is saved."))
     return redirect("programmes:edit", slug=programme.slug)
 
@@ -214,8 +220,12 @@ def committee_invite(request: HttpRequest, slug: str) -> HttpResponse:
     form = InvitationForm(request.POST, prefix="invitation")
     if not form.is_valid():
         return _page(
-            request, programme, _unbound_setup(request, programme), creating=False,
-            status=REFUSED, invitation=form,
+            request,
+            programme,
+            _unbound_setup(request, programme),
+            creating=False,
+            status=REFUSED,
+            invitation=form,
         )
     data = form.cleaned_data
     try:
@@ -231,8 +241,12 @@ def committee_invite(request: HttpRequest, slug: str) -> HttpResponse:
     except SetupRefused as refusal:
         form.add_error("email", str(refusal))
         return _page(
-            request, programme, _unbound_setup(request, programme), creating=False,
-            status=REFUSED, invitation=form,
+            request,
+            programme,
+            _unbound_setup(request, programme),
+            creating=False,
+            status=REFUSED,
+            invitation=form,
         )
     messages.success(request, _("Invitation sent to %(email)s.") % {"email": data["email"]})
     return redirect(reverse("programmes:edit", args=[programme.slug]) + "#committee")
@@ -270,8 +284,12 @@ def committee_role(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         if str(refusal):
             form.add_error(None, str(refusal))
         return _page(
-            request, programme, _unbound_setup(request, programme), creating=False,
-            status=REFUSED, role_forms={role.pk: form},
+            request,
+            programme,
+            _unbound_setup(request, programme),
+            creating=False,
+            status=REFUSED,
+            role_forms={role.pk: form},
         )
     messages.success(request, _("The role of %(person)s is saved.") % {"person": role.user})
     return redirect(reverse("programmes:edit", args=[programme.slug]) + "#committee")
@@ -295,7 +313,10 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
     refusal = invitation_refusal(found)
     if refusal:
         return render(
-            request, "programmes/invitation.html", {"refusal": refusal}, status=404 if found is None else 410
+            request,
+            "programmes/invitation.html",
+            {"refusal": refusal},
+            status=404 if found is None else 410,
         )
     if not request.user.is_authenticated:
         if request.method == "POST":

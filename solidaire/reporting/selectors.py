@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
@@ -265,18 +265,23 @@ def ministry_table() -> MinistryTable:
     programmes = list(Programme.objects.select_related("region").order_by("region__code", "name"))
     ids = [p.pk for p in programmes]
     balances = programmes_balances(programmes)
-    counts = {
+    counts: dict[int, dict[str, Any]] = {
         row["call__programme"]: row
-        for row in Proposal.objects.filter(call__programme__in=ids)
-        .values("call__programme")
-        .annotate(
-            received=Count("pk", filter=Q(submitted_at__isnull=False)),
-            funded=Count("pk", filter=Q(status__in=FUNDED_STATUSES)),
+        for row in cast(
+            list[dict[str, Any]],
+            Proposal.objects.filter(call__programme__in=ids)
+            .values("call__programme")
+            .annotate(
+                received=Count("pk", filter=Q(submitted_at__isnull=False)),
+                funded=Count("pk", filter=Q(status__in=FUNDED_STATUSES)),
+            ),
         )
     }
     calls = {
         row["programme"]: row["n"]
-        for row in Call.objects.filter(programme__in=ids).values("programme").annotate(n=Count("pk"))
+        for row in Call.objects.filter(programme__in=ids)
+        .values("programme")
+        .annotate(n=Count("pk"))
     }
     rows = []
     for p in programmes:
@@ -317,10 +322,11 @@ def ministry_table() -> MinistryTable:
         names[key] = stream["name"]
         stream_calls.setdefault(key, set()).add(stream["call_id"])
     money: dict[tuple[int, str], dict[str, Any]] = {}
-    for row in (
+    for row in cast(
+        list[dict[str, Any]],
         LedgerEntry.objects.filter(commitment__programme__in=ids)
         .values("commitment__programme", "commitment__stream__code")
-        .annotate(**money_sums())
+        .annotate(**money_sums()),
     ):
         money[(row["commitment__programme"], row["commitment__stream__code"] or "")] = row
     by_id = {p.pk: p for p in programmes}
@@ -333,7 +339,8 @@ def ministry_table() -> MinistryTable:
                 code=key[1],
                 name=names.get(key, ""),
                 calls=len(stream_calls.get(key, ())),
-                committed=Decimal(sums.get("committed", ZERO)) - Decimal(sums.get("released", ZERO)),
+                committed=Decimal(sums.get("committed", ZERO))
+                - Decimal(sums.get("released", ZERO)),
                 paid=Decimal(sums.get("paid", ZERO)),
             )
         )

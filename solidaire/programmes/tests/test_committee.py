@@ -137,9 +137,7 @@ def test_an_anonymous_person_is_sent_to_sign_in_and_back(programme, coordinator,
     assert ProgrammeRole.objects.filter(role=R.EVALUATOR).count() == 0
 
 
-def test_an_expired_invitation_is_refused_and_can_be_sent_again(
-    programme, coordinator, mailoutbox
-):
+def test_an_expired_invitation_is_refused_and_can_be_sent_again(programme, coordinator, mailoutbox):
     client = signed_in(coordinator)
     invite(client, programme)
     path = link_in(mailoutbox[0])
@@ -188,7 +186,11 @@ def test_removing_a_role_is_audited(programme, coordinator):
     assert signed_in(coordinator).post(url, {"remove": "1"}).status_code == 302
     assert not ProgrammeRole.objects.filter(pk=member.pk).exists()
     event = AuditEvent.objects.get(event_type="programme_role.removed")
-    assert (event.actor, event.old_value, event.object_id) == (coordinator, "committee", str(member.pk))
+    assert (event.actor, event.old_value, event.object_id) == (
+        coordinator,
+        "committee",
+        str(member.pk),
+    )
 
 
 def test_the_last_coordinator_cannot_be_removed_or_changed(programme, coordinator):

@@ -273,9 +273,12 @@ def test_coordinator_of_another_programme_gets_404(coordinated):
     for name in ("programmes:invite",):
         assert client.post(reverse(name, args=[programme.slug]), {}).status_code == 404
     role = programme.roles.get()
-    assert client.post(reverse("programmes:role", args=[programme.slug, role.pk]), {
-        "remove": "1"
-    }).status_code == 404
+    assert (
+        client.post(
+            reverse("programmes:role", args=[programme.slug, role.pk]), {"remove": "1"}
+        ).status_code
+        == 404
+    )
     # A committee member of the programme itself does not change its set-up.
     member = f.ProgrammeRoleFactory(programme=programme, role="committee").user
     assert signed_in(member).get(url).status_code == 404
@@ -283,30 +286,34 @@ def test_coordinator_of_another_programme_gets_404(coordinated):
 
 def test_work_plan_and_priorities_are_edited_and_a_priority_in_use_stays(coordinated):
     programme, coordinator = coordinated
-    plan = f.WorkPlanFactory(programme=programme, starts_on=programme.starts_on,
-                             ends_on=programme.ends_on)
+    plan = f.WorkPlanFactory(
+        programme=programme, starts_on=programme.starts_on, ends_on=programme.ends_on
+    )
     used = f.PriorityFactory(work_plan=plan, code="vivre", name="Conditions de vie")
     spare = f.PriorityFactory(work_plan=plan, code="libre", name="Libre", order=1)
     proposal = f.ProposalFactory(call=f.CallFactory(programme=programme))
     proposal.priorities.add(used)
     url = reverse("programmes:edit", args=[programme.slug])
-    data = edit_data(programme, **{
-        "plan-title": "Plan révisé",
-        "plan-starts_on": programme.starts_on.isoformat(),
-        "plan-ends_on": programme.ends_on.isoformat(),
-        "priorities-TOTAL_FORMS": "3",
-        "priorities-INITIAL_FORMS": "2",
-        "priorities-0-id": str(used.pk),
-        "priorities-0-work_plan": str(plan.pk),
-        "priorities-0-name": "Conditions de vie (révisé)",
-        "priorities-0-code": "vivre",
-        "priorities-1-id": str(spare.pk),
-        "priorities-1-work_plan": str(plan.pk),
-        "priorities-1-name": "Libre",
-        "priorities-1-code": "libre",
-        "priorities-1-DELETE": "on",
-        "priorities-2-name": "Pouvoir d'agir",
-    })
+    data = edit_data(
+        programme,
+        **{
+            "plan-title": "Plan révisé",
+            "plan-starts_on": programme.starts_on.isoformat(),
+            "plan-ends_on": programme.ends_on.isoformat(),
+            "priorities-TOTAL_FORMS": "3",
+            "priorities-INITIAL_FORMS": "2",
+            "priorities-0-id": str(used.pk),
+            "priorities-0-work_plan": str(plan.pk),
+            "priorities-0-name": "Conditions de vie (révisé)",
+            "priorities-0-code": "vivre",
+            "priorities-1-id": str(spare.pk),
+            "priorities-1-work_plan": str(plan.pk),
+            "priorities-1-name": "Libre",
+            "priorities-1-code": "libre",
+            "priorities-1-DELETE": "on",
+            "priorities-2-name": "Pouvoir d'agir",
+        },
+    )
     response = signed_in(coordinator).post(url, data)
     assert response.status_code == 302, _errors(response)[:3000]
     plan.refresh_from_db()
