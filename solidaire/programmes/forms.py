@@ -589,9 +589,22 @@ class InvitationForm(forms.ModelForm):
 
 
 class RoleForm(forms.ModelForm):
+    """A person's role, sector and affiliation, on one row of the committee
+    table: its fields name the row's form (``form`` attribute), which sits
+    in the row's last cell."""
+
     class Meta:
         model = ProgrammeRole
         fields = ["role", "sector", "affiliation"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.widget.attrs["form"] = self.form_id
+
+    @property
+    def form_id(self) -> str:
+        return f"role-form-{self.instance.pk}"
 
     def _post_clean(self) -> None:  # type: ignore[misc]
         pass
