@@ -79,7 +79,7 @@ def test_inviting_the_same_address_twice_for_the_same_role_is_refused(
     response = invite(client, programme, email="evaluatrice@example.org ")
     assert response.status_code == 400
     page = response.content.decode()
-    assert "a déjà été invité·e comme « Évaluateur" in page or "déjà été invité" in page
+    assert "evaluatrice@example.org a déjà été invité·e comme « Évaluat" in page
     assert 'value="evaluatrice@example.org' in page  # what was typed is kept
     assert ProgrammeInvitation.objects.count() == 1 and len(mailoutbox) == 1
     # Another role for the same address is a different invitation.

@@ -146,7 +146,7 @@ def test_end_before_start_is_refused(ministry):
 def test_a_negative_or_garbled_envelope_is_refused(ministry):
     data = new_programme_data(**{"years-0-envelope": "-5", "years-1-envelope": "beaucoup"})
     page = _refused(signed_in(ministry).post(reverse("programmes:create"), data))
-    assert "Un montant ne peut pas être négatif." in page or "négatif" in page
+    assert "Un montant ne peut pas être négatif." in page
     assert 'value="beaucoup"' in page
 
 
@@ -246,9 +246,7 @@ def test_a_fiscal_year_holding_money_cannot_be_removed_or_lowered(coordinated):
     )
     response = signed_in(coordinator).post(url, lowered)
     assert response.status_code == 400
-    assert "ne peut pas être réduite" in response.content.decode() or "pas réduite" in (
-        response.content.decode()
-    )
+    assert "pas réduite sous 840\xa0000,00\xa0$" in response.content.decode()
     removed = edit_data(
         programme, **{"years-0-DELETE": "on", "programme-envelope_total": "3 360 000"}
     )
@@ -346,7 +344,5 @@ def test_a_priority_that_proposals_declared_cannot_be_removed(coordinated):
     )
     response = signed_in(coordinator).post(reverse("programmes:edit", args=[programme.slug]), data)
     assert response.status_code == 400
-    assert "il ne peut pas être retiré" in response.content.decode() or "cannot" in (
-        response.content.decode()
-    )
+    assert "cette priorité ne peut pas être retirée" in response.content.decode()
     assert Priority.objects.filter(pk=used.pk).exists()
