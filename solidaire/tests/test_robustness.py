@@ -29,6 +29,7 @@ FORM_MODULES = [
     "solidaire.reviews.forms",
     "solidaire.agreements.forms",
     "solidaire.selection.forms",
+    "solidaire.programmes.forms",
 ]
 
 
@@ -92,6 +93,7 @@ def _objects() -> dict[str, list[str]]:
         "key": [agreement.number, str(agreement.pk), "inconnue"],
         "programme_id": [str(programme.pk), "abc"],
         "rest": ["inconnu"],
+        "token": ["inconnu"],
     }
 
 

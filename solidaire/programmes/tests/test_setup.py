@@ -346,3 +346,13 @@ def test_a_priority_that_proposals_declared_cannot_be_removed(coordinated):
     assert response.status_code == 400
     assert "cette priorité ne peut pas être retirée" in response.content.decode()
     assert Priority.objects.filter(pk=used.pk).exists()
+
+
+@pytest.mark.parametrize("junk", ["", "abc", "-1", "9" * 40, "2026-02-30", "<script>x</script>"])
+def test_junk_in_every_field_is_refused_without_a_server_error(ministry, junk):
+    data = {key: junk for key in new_programme_data() if not key.endswith("_FORMS")}
+    data.update({"years-TOTAL_FORMS": "5", "years-INITIAL_FORMS": "0"})
+    data.update({"priorities-TOTAL_FORMS": "3", "priorities-INITIAL_FORMS": "0"})
+    response = signed_in(ministry).post(reverse("programmes:create"), data)
+    assert response.status_code == 400
+    assert Programme.objects.count() == 0
