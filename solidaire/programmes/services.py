@@ -8,12 +8,12 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from solidaire.accounts.models import User
@@ -26,6 +26,7 @@ from solidaire.programmes.models import (
     ProgrammeRole,
     WorkPlan,
 )
+from solidaire.programmes.selectors import fiscal_years_in_use
 
 INVITATION_LIFETIME = timedelta(days=7)
 R = ProgrammeRole.Role
@@ -44,6 +45,8 @@ def programme_setup_save(*, actor: User, forms: SetupForms) -> Programme:
     forms hold an unsaved instance) and to change one."""
     creating = forms.programme.instance.pk is None
     with transaction.atomic():
+        if not creating:
+            _recheck_years_in_use(forms)
         programme = forms.programme.save()
         forms.years.instance = programme
         years = forms.years.save(commit=False)
@@ -70,6 +73,32 @@ def programme_setup_save(*, actor: User, forms: SetupForms) -> Programme:
             },
         )
     return programme
+
+
+def _recheck_years_in_use(forms: SetupForms) -> None:
+    """Lock the programme's fiscal years, as the ledger does before it
+    commits money, then check again that no year lowered or removed has
+    started to hold money since the form was checked: without the lock, a
+    decision adopted meanwhile could find its year's envelope cut under it."""
+    programme = forms.programme.instance
+    list(FiscalYear.objects.select_for_update().filter(programme=programme).order_by("pk"))
+    in_use = fiscal_years_in_use(programme)
+    for form in forms.years.forms:
+        year = form.instance
+        if year.pk is None or year.pk not in in_use:
+            continue
+        removed = form in forms.years.deleted_forms
+        lowered = form.cleaned_data.get("envelope") is not None and (
+            form.cleaned_data["envelope"] < FiscalYear.objects.get(pk=year.pk).envelope
+        )
+        if removed or lowered:
+            raise SetupRefused(
+                _(
+                    "Money was committed in %(year)s while you were editing: its envelope "
+                    "can no longer be lowered or removed. Check the figures and save again."
+                )
+                % {"year": year.label}
+            )
 
 
 def _work_plan_save(programme: Programme, forms: SetupForms) -> None:
@@ -181,10 +210,8 @@ def invitation_send(
     return invitation
 
 
-def _when(instant: object) -> str:
-    from django.utils import formats
-
-    return formats.date_format(timezone.localtime(instant), "DATETIME_FORMAT")  # type: ignore[arg-type]
+def _when(instant: datetime) -> str:
+    return formats.date_format(timezone.localtime(instant), "DATETIME_FORMAT")
 
 
 def _invitation_mail(invitation: ProgrammeInvitation, link: str) -> EmailMessage:

@@ -356,3 +356,23 @@ def test_junk_in_every_field_is_refused_without_a_server_error(ministry, junk):
     response = signed_in(ministry).post(reverse("programmes:create"), data)
     assert response.status_code == 400
     assert Programme.objects.count() == 0
+
+
+def test_money_committed_while_editing_stops_a_lowered_envelope(coordinated):
+    """The form was checked before the year held money; the service checks
+    again under the ledger's lock and refuses, writing nothing."""
+    from solidaire.programmes.services import SetupRefused, programme_setup_save
+    from solidaire.programmes.views import _setup_forms
+
+    programme, coordinator = coordinated
+    data = edit_data(
+        programme, **{"years-0-envelope": "800 000", "programme-envelope_total": "4 160 000"}
+    )
+    request = type("R", (), {"POST": data})()
+    forms = _setup_forms(request, programme, bound=True, creating=False)  # type: ignore[arg-type]
+    assert forms.is_valid()
+    f.funded_proposal(call=f.decided_call(programme), amount=Decimal("1000.00"))
+    with pytest.raises(SetupRefused):
+        programme_setup_save(actor=coordinator, forms=forms)
+    first = programme.fiscal_years.order_by("starts_on").first()
+    assert first is not None and first.envelope == Decimal("840000.00")
