@@ -254,6 +254,14 @@ def _sum_of(balances: list[FiscalYearBalance], name: str) -> Decimal:
     return sum((Decimal(getattr(b, name)) for b in balances), ZERO)
 
 
+def _carried_forward(balances: list[FiscalYearBalance]) -> Decimal:
+    """Money carried over from one fiscal year to a later one of the same
+    programme. The ledger signs each year's figure (sent negative, received
+    positive), so over a whole programme they cancel out: what the ministry
+    reads is the amount moved, the sum of what the later years received."""
+    return sum((max(Decimal(getattr(b, "carried_over")), ZERO) for b in balances), ZERO)
+
+
 def ministry_table() -> MinistryTable:
     """Every programme side by side, and their total: envelope, committed,
     paid, lapsed and carried over (when the ledger records them), available,
@@ -294,7 +302,7 @@ def ministry_table() -> MinistryTable:
                 committed=_sum_of(years, "net_committed"),
                 paid=_sum_of(years, "paid"),
                 lapsed=_sum_of(years, "lapsed") if has_lapsed else None,
-                carried_over=_sum_of(years, "carried_over") if has_carried else None,
+                carried_over=_carried_forward(years) if has_carried else None,
                 available=_sum_of(years, "available"),
                 calls=calls.get(p.pk, 0),
                 received=counts.get(p.pk, {}).get("received", 0),

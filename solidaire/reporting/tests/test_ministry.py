@@ -174,3 +174,54 @@ def test_observer_menu_shows_only_its_pages_and_home_links_to_the_table(observer
     assert reverse("reporting:ministry") in home.content.decode()
     assert client.get(reverse("payment_list")).status_code == 404
     assert client.get(reverse("agreements:list")).status_code == 404
+
+
+def test_lapsed_and_carried_over_come_from_the_ledger_balances(monkeypatch, observer):
+    """When the ledger's balances carry lapsed and carried-over money, the
+    table sums them per programme: lapsed as recorded, carried over as the
+    money moved (the years' signed figures cancel out over a programme)."""
+    from dataclasses import dataclass as _dataclass
+    from datetime import date
+
+    from solidaire.reporting import selectors
+
+    @_dataclass(frozen=True)
+    class Balance:
+        label: str
+        envelope: Decimal
+        net_committed: Decimal
+        paid: Decimal
+        carried_over: Decimal
+        lapsed: Decimal
+        starts_on: date = date(2020, 4, 1)
+
+        @property
+        def available(self) -> Decimal:
+            return self.envelope + self.carried_over - self.net_committed - self.lapsed
+
+    programme = add_programme("03")
+    years = [
+        Balance(
+            "2020-2021", Decimal("100"), Decimal("40"), Decimal("10"), Decimal("-50"), Decimal("10")
+        ),
+        Balance(
+            "2021-2022", Decimal("100"), Decimal("0"), Decimal("0"), Decimal("50"), Decimal("0")
+        ),
+    ]
+    monkeypatch.setattr(selectors, "FiscalYearBalance", Balance)
+    monkeypatch.setattr(selectors, "programmes_balances", lambda ps: {programme.pk: years})
+    table = selectors.ministry_table()
+    assert table.has_lapsed and table.has_carried_over
+    (row,) = table.rows
+    assert (row.lapsed, row.carried_over, row.available) == (
+        Decimal("10"),
+        Decimal("50"),
+        Decimal("150"),
+    )
+    assert table.total.lapsed == Decimal("10") and table.total.carried_over == Decimal("50")
+    page = signed_in(observer).get(reverse("reporting:ministry")).content.decode()
+    assert "Périmé" in page and "Reporté" in page
+    text = b"".join(
+        signed_in(observer).get(reverse("reporting:ministry_csv")).streaming_content  # type: ignore[attr-defined]
+    ).decode()
+    assert "Périmé,Reporté,Disponible" in text
