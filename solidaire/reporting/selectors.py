@@ -250,8 +250,14 @@ class MinistryTable:
     has_carried_over: bool
 
 
+def _figure(balance: FiscalYearBalance, name: str) -> Decimal:
+    """A figure of a fiscal year's balance, named (some are recorded by the
+    ledger only in later versions: see :func:`_balance_has`)."""
+    return Decimal(getattr(balance, name))
+
+
 def _sum_of(balances: list[FiscalYearBalance], name: str) -> Decimal:
-    return sum((Decimal(getattr(b, name)) for b in balances), ZERO)
+    return sum((_figure(b, name) for b in balances), ZERO)
 
 
 def _carried_forward(balances: list[FiscalYearBalance]) -> Decimal:
@@ -259,7 +265,7 @@ def _carried_forward(balances: list[FiscalYearBalance]) -> Decimal:
     programme. The ledger signs each year's figure (sent negative, received
     positive), so over a whole programme they cancel out: what the ministry
     reads is the amount moved, the sum of what the later years received."""
-    return sum((max(Decimal(getattr(b, "carried_over")), ZERO) for b in balances), ZERO)
+    return sum((max(_figure(b, "carried_over"), ZERO) for b in balances), ZERO)
 
 
 def ministry_table() -> MinistryTable:
