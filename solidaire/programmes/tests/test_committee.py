@@ -229,3 +229,11 @@ def test_a_role_of_another_programme_cannot_be_reached_through_this_one(programm
     url = reverse("programmes:role", args=[programme.slug, elsewhere.pk])
     assert signed_in(coordinator).post(url, {"remove": "1"}).status_code == 404
     assert ProgrammeRole.objects.filter(pk=elsewhere.pk).exists()
+
+
+def test_the_invitation_is_written_in_french_then_in_english(programme, coordinator, mailoutbox):
+    invite(signed_in(coordinator), programme)
+    body = mailoutbox[0].body
+    assert body.index("Bonjour") < body.index("Hello")
+    assert "« Évaluat" in body and "“Evaluator”" in body
+    assert body.count(link_in(mailoutbox[0])) == 2

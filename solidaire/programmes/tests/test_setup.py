@@ -376,3 +376,13 @@ def test_money_committed_while_editing_stops_a_lowered_envelope(coordinated):
         programme_setup_save(actor=coordinator, forms=forms)
     first = programme.fiscal_years.order_by("starts_on").first()
     assert first is not None and first.envelope == Decimal("840000.00")
+
+
+def test_programme_page_links_to_its_set_up_for_the_coordination_only(coordinated):
+    programme, coordinator = coordinated
+    url = reverse("programme_detail", args=[programme.slug])
+    edit = reverse("programmes:edit", args=[programme.slug])
+    assert edit in signed_in(coordinator).get(url).content.decode()
+    observer = f.UserFactory(username="obs", is_ministry_observer=True)
+    assert edit not in signed_in(observer).get(url).content.decode()
+    assert signed_in(observer).get(edit).status_code == 404
