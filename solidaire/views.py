@@ -11,7 +11,7 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -53,6 +53,10 @@ class NavItem:
 def nav_for(roles: Roles) -> list[NavItem]:
     """The main menu: one entry per thing this person does."""
     items = [NavItem("home", _("Home"))]
+    if roles.ministry_observer:
+        # The ministry reads every programme's figures in one table; it pays
+        # nothing and signs nothing, so payments and agreements are not its pages.
+        items.append(NavItem("reporting:ministry", _("All programmes")))
     if roles.is_applicant:
         items.append(NavItem("proposal_list", _("Our proposals")))
     if roles.is_applicant or not (roles.programme_roles or roles.ministry_observer):
@@ -159,6 +163,9 @@ def programme_detail(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "overview": overview,
             "call_tools": _call_tools(roles_for(request.user), [programme]),
+            "can_edit": allowed(
+                roles_for(request.user), "programme.edit", programme_id=programme.pk
+            ),
         },
         roles_for(request.user),
         programme,
@@ -264,6 +271,10 @@ def payment_list(request: HttpRequest) -> HttpResponse:
     filtered by state (``?etat=due|overdue|paid``)."""
     roles = roles_for(request.user)
     programme_ids = roles.programmes_with(TRUSTEE_FINANCE, COORDINATOR)
+    if roles.ministry_observer and not programme_ids:
+        # Not a page of the ministry's: it would show no payment at all
+        # beside the figures of its own table (/ministere/).
+        raise Http404
     payments = payments_for_programmes(programme_ids)
     state = request.GET.get("etat", "")
     state = state if state in PAYMENT_STATES else ""

@@ -16,6 +16,8 @@ urlpatterns = [
     path("", include("solidaire.agreements.urls")),
     path("", include("solidaire.callsetup.urls")),
     path("", include("solidaire.ledger.urls")),
+    # Before the figures page below: programmes/nouveau/ is not a programme.
+    path("", include("solidaire.programmes.urls")),
     path("programmes/<slug:slug>/", views.programme_detail, name="programme_detail"),
     path("demandes/", views.proposal_list, name="proposal_list"),
     path("demandes/<int:pk>/", views.proposal_detail, name="proposal_detail"),

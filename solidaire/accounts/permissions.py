@@ -85,6 +85,37 @@ def view_programme_figures(roles: Roles, *, programme_id: int) -> Decision:
     )
 
 
+def create_programme(roles: Roles) -> Decision:
+    """A new regional programme: the site administrator or the ministry,
+    which funds every region (its staff then leaves the programme's set-up
+    to the coordination it invites)."""
+    if (refusal := _signed_in(roles)) is not None:
+        return refusal
+    if roles.superuser or roles.ministry_observer:
+        return _ALLOWED
+    return False, str(_("Only the ministry and the site administrator create programmes."))
+
+
+def edit_programme(roles: Roles, *, programme_id: int) -> Decision:
+    """A programme's set-up (dates, envelope, work plan, committee): its
+    coordination and the site administrator."""
+    if (refusal := _signed_in(roles)) is not None:
+        return refusal
+    if roles.superuser or roles.has_role(programme_id, COORDINATOR):
+        return _ALLOWED
+    return False, str(_("Only the programme's coordination changes its set-up."))
+
+
+def view_ministry_table(roles: Roles) -> Decision:
+    """Every programme side by side: the ministry (read-only) and the site
+    administrator."""
+    if (refusal := _signed_in(roles)) is not None:
+        return refusal
+    if roles.superuser or roles.ministry_observer:
+        return _ALLOWED
+    return False, str(_("Only the ministry sees every programme side by side."))
+
+
 def view_proposal(roles: Roles, *, programme_id: int, organisation_id: int) -> Decision:
     """A proposal: the members of the organisation that wrote it and the
     programme's coordination. Evaluators reach proposals through their reviews."""
@@ -301,6 +332,9 @@ def cancel_initiative(roles: Roles, *, programme_id: int) -> Decision:
 
 PERMISSIONS: dict[str, Callable[..., Decision]] = {
     "programme.view_figures": view_programme_figures,
+    "programme.create": create_programme,
+    "programme.edit": edit_programme,
+    "ministry.view": view_ministry_table,
     "proposal.view": view_proposal,
     "proposal.start": start_proposal,
     "proposal.edit": edit_proposal,

@@ -50,3 +50,15 @@ def programme_for_user(user: Person, slug: str) -> Programme:
     if not allowed:
         raise Http404
     return programme
+
+
+def programme_for_editor(user: Person, slug: str) -> Programme:
+    """The programme ``slug`` if ``user`` may change its set-up, else 404
+    (the coordinator of another region learns nothing of this one)."""
+    programme = Programme.objects.select_related("region").filter(slug=slug).first()
+    if programme is None:
+        raise Http404
+    allowed, _reason = check(programme_roles_for(user), "programme.edit", programme_id=programme.pk)
+    if not allowed:
+        raise Http404
+    return programme

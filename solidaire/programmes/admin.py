@@ -1,9 +1,11 @@
 from django.contrib import admin
+from django.http import HttpRequest
 
 from solidaire.programmes.models import (
     FiscalYear,
     Priority,
     Programme,
+    ProgrammeInvitation,
     ProgrammeRole,
     Region,
     Territory,
@@ -77,3 +79,21 @@ class ProgrammeRoleAdmin(admin.ModelAdmin):
     search_fields = ("user__username", "user__first_name", "user__last_name", "affiliation")
     list_select_related = ("user", "programme")
     autocomplete_fields = ("user",)
+
+
+@admin.register(ProgrammeInvitation)
+class ProgrammeInvitationAdmin(admin.ModelAdmin):
+    """Invitations are sent from the programme's set-up page, which makes
+    their token: here they are only read (or deleted, to withdraw one)."""
+
+    list_display = ("email", "programme", "role", "created_at", "expires_at", "accepted_at")
+    list_filter = ("programme", "role")
+    search_fields = ("email", "programme__name")
+    list_select_related = ("programme",)
+    readonly_fields = [f.name for f in ProgrammeInvitation._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from solidaire.common.fiscal import fiscal_year_has_ended
@@ -214,3 +215,62 @@ class ProgrammeRole(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.get_role_display()}"
+
+
+class ProgrammeInvitation(models.Model):
+    """An invitation, sent by e-mail, to take a role in a programme's
+    committee. Only a hash of its token is kept: the link in the e-mail is
+    the only copy of the token. It is used once and expires."""
+
+    programme = models.ForeignKey(
+        Programme,
+        on_delete=models.CASCADE,
+        related_name="invitations",
+        verbose_name=_("programme"),
+    )
+    email = models.EmailField(_("e-mail address"))
+    role = models.CharField(_("role"), max_length=20, choices=ProgrammeRole.Role.choices)
+    sector = models.CharField(
+        _("sector"), max_length=20, choices=ProgrammeRole.Sector.choices, blank=True
+    )
+    affiliation = models.CharField(_("affiliation"), max_length=200, blank=True)
+    token_hash = models.CharField(_("token hash"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("sent at"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires at"))
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="accepted_invitations",
+        verbose_name=_("accepted by"),
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="sent_invitations",
+        verbose_name=_("invited by"),
+    )
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["programme", "-created_at"]
+        constraints = [
+            # One pending invitation per address and role: inviting twice is
+            # refused by the service with a message, and by the database.
+            models.UniqueConstraint(
+                fields=["programme", "email", "role"],
+                condition=Q(accepted_at__isnull=True),
+                name="invitation_pending_unique",
+            ),
+            models.CheckConstraint(
+                condition=Q(expires_at__gt=F("created_at")), name="invitation_expires_after_sent"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} — {self.get_role_display()}"

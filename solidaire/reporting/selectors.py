@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import Any, cast
 
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.http import Http404
@@ -26,10 +27,12 @@ from solidaire.calls.models import (
     Stream,
 )
 from solidaire.common.money import ZERO
+from solidaire.ledger.models import LedgerEntry
 from solidaire.ledger.selectors import (
     FiscalYearBalance,
     balance_totals,
     calls_figures,
+    money_sums,
     programmes_balances,
 )
 from solidaire.programmes.models import Programme, ProgrammeRole, Territory
@@ -390,3 +393,186 @@ def public_call_page(call: Call, now: datetime | None = None) -> PublicCallPage:
             for role in coordinators
         ],
     )
+
+
+# ----------------------------------------------------------------------------- the ministry's table
+
+
+def _balance_has(name: str) -> bool:
+    """Whether the ledger's fiscal-year balance carries ``name`` (lapsed and
+    carried-over money are read from the ledger when it records them)."""
+    return name in getattr(FiscalYearBalance, "__dataclass_fields__", {}) or hasattr(
+        FiscalYearBalance, name
+    )
+
+
+@dataclass(frozen=True)
+class MinistryRow:
+    """One programme's figures, all fiscal years together (``programme`` is
+    None on the total row)."""
+
+    programme: Programme | None
+    fiscal_years: int
+    envelope: Decimal
+    committed: Decimal
+    paid: Decimal
+    lapsed: Decimal | None
+    carried_over: Decimal | None
+    available: Decimal
+    calls: int
+    received: int
+    funded: int
+
+
+@dataclass(frozen=True)
+class StreamRow:
+    """Money of one stream of a programme, all its calls together (streams
+    of successive calls with the same code are the same stream)."""
+
+    programme: Programme
+    code: str
+    name: str
+    calls: int
+    committed: Decimal
+    paid: Decimal
+
+
+@dataclass(frozen=True)
+class MinistryTable:
+    rows: list[MinistryRow]
+    total: MinistryRow
+    streams: list[StreamRow]
+    has_lapsed: bool
+    has_carried_over: bool
+
+
+def _figure(balance: FiscalYearBalance, name: str) -> Decimal:
+    """A figure of a fiscal year's balance, named (some are recorded by the
+    ledger only in later versions: see :func:`_balance_has`)."""
+    return Decimal(getattr(balance, name))
+
+
+def _sum_of(balances: list[FiscalYearBalance], name: str) -> Decimal:
+    return sum((_figure(b, name) for b in balances), ZERO)
+
+
+def _carried_forward(balances: list[FiscalYearBalance]) -> Decimal:
+    """Money carried over from one fiscal year to a later one of the same
+    programme. The ledger signs each year's figure (sent negative, received
+    positive), so over a whole programme they cancel out: what the ministry
+    reads is the amount moved, the sum of what the later years received."""
+    return sum((max(_figure(b, "carried_over"), ZERO) for b in balances), ZERO)
+
+
+def ministry_table() -> MinistryTable:
+    """Every programme side by side, and their total: envelope, committed,
+    paid, lapsed and carried over (when the ledger records them), available,
+    calls and proposals received and funded; and the money of each stream.
+
+    The money is the ledger's, fiscal year by fiscal year, summed here; a
+    fixed number of queries however many programmes, calls and proposals."""
+    has_lapsed, has_carried = _balance_has("lapsed"), _balance_has("carried_over")
+    programmes = list(Programme.objects.select_related("region").order_by("region__code", "name"))
+    ids = [p.pk for p in programmes]
+    balances = programmes_balances(programmes)
+    counts: dict[int, dict[str, Any]] = {
+        row["call__programme"]: row
+        for row in cast(
+            list[dict[str, Any]],
+            Proposal.objects.filter(call__programme__in=ids)
+            .values("call__programme")
+            .annotate(
+                received=Count("pk", filter=Q(submitted_at__isnull=False)),
+                funded=Count("pk", filter=Q(status__in=FUNDED_STATUSES)),
+            ),
+        )
+    }
+    calls = {
+        row["programme"]: row["n"]
+        for row in Call.objects.filter(programme__in=ids)
+        .values("programme")
+        .annotate(n=Count("pk"))
+    }
+    rows = []
+    for p in programmes:
+        years = balances[p.pk]
+        rows.append(
+            MinistryRow(
+                programme=p,
+                fiscal_years=len(years),
+                envelope=_sum_of(years, "envelope"),
+                committed=_sum_of(years, "net_committed"),
+                paid=_sum_of(years, "paid"),
+                lapsed=_sum_of(years, "lapsed") if has_lapsed else None,
+                carried_over=_carried_forward(years) if has_carried else None,
+                available=_sum_of(years, "available"),
+                calls=calls.get(p.pk, 0),
+                received=counts.get(p.pk, {}).get("received", 0),
+                funded=counts.get(p.pk, {}).get("funded", 0),
+            )
+        )
+
+    def total(name: str) -> Any:
+        values = [getattr(r, name) for r in rows]
+        if any(v is None for v in values):
+            return None
+        return sum(values, ZERO if name not in _COUNTS else 0)
+
+    total_row = MinistryRow(programme=None, **{name: total(name) for name in _TOTALLED})
+
+    # Streams: names from each programme's latest call, money from the ledger.
+    names: dict[tuple[int, str], str] = {}
+    stream_calls: dict[tuple[int, str], set[int]] = {}
+    for stream in (
+        Stream.objects.filter(call__programme__in=ids)
+        .order_by("call__programme", "call__number", "pk")
+        .values("call__programme", "call_id", "code", "name")
+    ):
+        key = (stream["call__programme"], stream["code"])
+        names[key] = stream["name"]
+        stream_calls.setdefault(key, set()).add(stream["call_id"])
+    money: dict[tuple[int, str], dict[str, Any]] = {}
+    for row in cast(
+        list[dict[str, Any]],
+        LedgerEntry.objects.filter(commitment__programme__in=ids)
+        .values("commitment__programme", "commitment__stream__code")
+        .annotate(**money_sums()),
+    ):
+        money[(row["commitment__programme"], row["commitment__stream__code"] or "")] = row
+    by_id = {p.pk: p for p in programmes}
+    streams = []
+    for key in sorted(set(names) | set(money), key=lambda k: (ids.index(k[0]), k[1] == "", k[1])):
+        sums = money.get(key, {})
+        streams.append(
+            StreamRow(
+                programme=by_id[key[0]],
+                code=key[1],
+                name=names.get(key, ""),
+                calls=len(stream_calls.get(key, ())),
+                committed=Decimal(sums.get("committed", ZERO))
+                - Decimal(sums.get("released", ZERO)),
+                paid=Decimal(sums.get("paid", ZERO)),
+            )
+        )
+    return MinistryTable(
+        rows=rows,
+        total=total_row,
+        streams=streams,
+        has_lapsed=has_lapsed,
+        has_carried_over=has_carried,
+    )
+
+
+_COUNTS = ("fiscal_years", "calls", "received", "funded")
+_TOTALLED = (
+    "fiscal_years",
+    "envelope",
+    "committed",
+    "paid",
+    "lapsed",
+    "carried_over",
+    "available",
+    "calls",
+    "received",
+    "funded",
+)

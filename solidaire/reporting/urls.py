@@ -19,4 +19,7 @@ urlpatterns = [
         views.call_results,
         name="call_results",
     ),
+    path("ministere/", views.ministry, name="ministry"),
+    path("ministere/programmes.csv", views.ministry_csv, name="ministry_csv"),
+    path("ministere/programmes.xlsx", views.ministry_xlsx, name="ministry_xlsx"),
 ]

@@ -180,6 +180,43 @@ def test_demo_walk_by_every_role_without_serious_accessibility_violations(walk: 
     walk.sign_in("ministere")
     assert "4 200 000,00 $" in walk.main_text()
     walk.check("16-ministry-home")
+    # Its menu holds only the pages it can use; its table of every programme.
+    menu = _flat(page.inner_text("nav.main-nav"))
+    assert "Versements" not in menu and "Conventions" not in menu, menu
+    walk.follow_first("main a[href='/ministere/']")
+    table = walk.main_text()
+    assert "4 200 000,00 $" in table and "Données au" in table, table
+    walk.check("16a-ministry-table")
+    # A new programme whose envelopes do not add up: the error is explained.
+    walk.open("/programmes/nouveau/")
+    walk.check("16b-programme-new")
+    page.select_option("#id_programme-region", label="01 Bas-Saint-Laurent")
+    page.fill("#id_programme-name", "Alliance du Bas-Saint-Laurent")
+    page.fill("#id_programme-trustee", "MRC de Rimouski-Neigette")
+    page.fill("#id_programme-starts_on", "2024-04-01")
+    page.fill("#id_programme-ends_on", "2026-03-31")
+    page.fill("#id_years-0-label", "2024-2025")
+    page.fill("#id_years-0-envelope", "300 000")
+    page.fill("#id_years-1-label", "2025-2026")
+    page.fill("#id_years-1-envelope", "300 000")
+    page.fill("#id_programme-envelope_total", "500 000")
+    page.fill("#id_invite-coordinator_email", "coordination-bsl@example.org")
+    page.click("main form button[type=submit]")
+    page.wait_for_load_state()
+    assert page.locator(".error-summary[role=alert]").count() == 1
+    assert page.input_value("#id_programme-name") == "Alliance du Bas-Saint-Laurent"
+    walk.check("16c-programme-new-error")
+    page.fill("#id_programme-envelope_total", "600 000")
+    page.click("main form button[type=submit]")
+    page.wait_for_load_state()
+    assert "Alliance du Bas-Saint-Laurent" in walk.main_text()
+    walk.sign_out()
+
+    # The coordinator's set-up page: envelope, work plan, committee.
+    walk.sign_in("coordination")
+    walk.open("/programmes/capitale-nationale/modifier/")
+    assert page.locator("#committee").count() == 1
+    walk.check("16d-programme-setup")
     walk.sign_out()
 
     # A failed sign-in shows its error in an accessible way.

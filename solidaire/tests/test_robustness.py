@@ -29,6 +29,7 @@ FORM_MODULES = [
     "solidaire.reviews.forms",
     "solidaire.agreements.forms",
     "solidaire.selection.forms",
+    "solidaire.programmes.forms",
 ]
 
 
