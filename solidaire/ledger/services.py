@@ -26,7 +26,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import Q, Sum
 from django.db.models.functions import Coalesce
-from django.utils import formats, timezone
+from django.utils import formats
 from django.utils.translation import gettext as _
 
 from solidaire.accounts.models import User
@@ -217,7 +217,8 @@ def ledger_commit(
         if fy.programme_id != commitment.programme_id:
             raise LedgerError(_("That fiscal year belongs to another programme."))
     ledger_refuse_ended_years(wanted)
-    effective_on = effective_on or timezone.localdate()
+    effective_on = effective_on or quebec_today()
+    _check_effective_on(commitment.programme_id, effective_on)
     with transaction.atomic():
         _lock_fiscal_years(list(wanted))
         for fy, amount in wanted.items():
@@ -245,6 +246,23 @@ def ledger_commit(
     return entries
 
 
+def _check_effective_on(programme_id: int, day: date) -> None:
+    """Every entry's effective date lies within its programme's dates: money
+    is neither committed nor paid before the programme starts or after it
+    ends."""
+    programme = Programme.objects.only("starts_on", "ends_on").get(pk=programme_id)
+    if not programme.starts_on <= day <= programme.ends_on:
+        raise LedgerError(
+            _("%(date)s is outside the programme, which runs from %(start)s to %(end)s.")
+            % {
+                "date": formats.date_format(day, "DATE_FORMAT"),
+                "start": formats.date_format(programme.starts_on, "DATE_FORMAT"),
+                "end": formats.date_format(programme.ends_on, "DATE_FORMAT"),
+            },
+            field="effective_on",
+        )
+
+
 def _draw_on_unpaid(
     *,
     kind: str,
@@ -260,6 +278,8 @@ def _draw_on_unpaid(
     amount = to_money(amount)
     if amount <= ZERO:
         raise LedgerError(_("The amount must be greater than zero."))
+    effective_on = effective_on or quebec_today()
+    _check_effective_on(commitment.programme_id, effective_on)
     with transaction.atomic():
         _lock_fiscal_years([fiscal_year])
         room = _net_committed(commitment=commitment, fiscal_year=fiscal_year) - _paid(
@@ -287,7 +307,7 @@ def _draw_on_unpaid(
             amount=amount,
             actor=actor,
             memo=memo,
-            effective_on=effective_on or timezone.localdate(),
+            effective_on=effective_on,
         )
         audit_record(
             actor=actor,
@@ -393,6 +413,7 @@ def carry_over_record(
         raise LedgerError(
             _("Give the reference of the funder's authorisation."), field="authorisation"
         )
+    _check_effective_on(programme.pk, effective_on or quebec_today())
     with transaction.atomic():
         # Both years are locked: two coordinators carrying the same lapsed
         # balance at once would otherwise each see it whole and together

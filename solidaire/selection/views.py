@@ -25,6 +25,7 @@ from solidaire.accounts.models import User
 from solidaire.accounts.permissions import Roles, allowed, check
 from solidaire.applications.access import roles_for
 from solidaire.applications.cycle import cycle_check
+from solidaire.applications.models import Proposal
 from solidaire.calls.models import Call
 from solidaire.ledger.services import LedgerError
 from solidaire.programmes.models import Priority, Territory
@@ -41,7 +42,9 @@ from solidaire.selection.selectors import (
     scenarios_compare,
 )
 from solidaire.selection.services import (
+    SELECTABLE,
     SelectionError,
+    competing_proposals,
     conflicted_references,
     decision_adopt,
     decision_blockers,
@@ -170,10 +173,26 @@ def call_scenarios(request: HttpRequest, programme: str, number: int) -> HttpRes
         call,
         {
             "selection": call_selection(call),
+            "before": _before_the_decision(call),
             "form": form,
             "may_adopt": allowed(roles, "selection.adopt", programme_id=call.programme_id),
         },
     )
+
+
+def _before_the_decision(call: Call) -> dict[str, list[str]]:
+    """What the coordination must settle before the decision, in words, and
+    the proposals in the running that no scenario can fund (no review yet)."""
+    allowed_now, why_not = cycle_check("selection.adopt", call=call.status)
+    blockers = ([] if allowed_now else [why_not]) + decision_blockers(call)
+    competing = competing_proposals(call).values_list("pk", flat=True)
+    not_competing = (
+        Proposal.objects.filter(call=call, status__in=SELECTABLE)
+        .exclude(pk__in=competing)
+        .order_by("reference")
+        .values_list("reference", flat=True)
+    )
+    return {"blockers": blockers, "not_competing": list(not_competing)}
 
 
 def _describe(exc: Exception) -> str:

@@ -108,7 +108,10 @@ def funded(call: Call, status: str = S.FUNDED, amount: str = "20000.00") -> Prop
         call=call,
     )
     ledger_commit(
-        commitment=commitment, amounts={open_year(call.programme): Decimal(amount)}, actor=None
+        commitment=commitment,
+        amounts={open_year(call.programme): Decimal(amount)},
+        actor=None,
+        effective_on=timezone.localdate(),
     )
     Proposal.objects.filter(pk=proposal.pk).update(commitment=commitment)
     proposal.refresh_from_db()

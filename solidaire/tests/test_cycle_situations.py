@@ -99,7 +99,10 @@ def test_1_no_decision_on_an_open_call(client):  # type: ignore[no-untyped-def]
     assert not LedgerEntry.objects.exists()
     call.refresh_from_db()
     assert call.decided_at is None and call.status == cycle.OPEN
-    # The scenario page says so before anyone tries.
+    # The call's selection page and the scenario page say so before anyone tries.
+    listing = client.get(reverse("selection:call", args=[programme.slug, call.number]))
+    assert "Before the decision" in listing.content.decode()
+    assert "The call is still open" in listing.content.decode()
     page = client.get(
         reverse("selection:scenario", args=[programme.slug, call.number, scenario.pk])
     )
@@ -359,6 +362,7 @@ def test_7_a_progress_report_waits_for_the_end_of_its_fiscal_year():
         commitment=commitment,
         amounts={current: Decimal("10000.00"), later: Decimal("10000.00")},
         actor=None,
+        effective_on=timezone.localdate(),
     )
     Proposal.objects.filter(pk=proposal.pk).update(commitment=commitment)
     proposal.refresh_from_db()
@@ -386,6 +390,7 @@ def test_8_payments_follow_the_years_actually_funded():
         commitment=commitment,
         amounts={first: Decimal("30000.00"), third: Decimal("20000.00")},
         actor=None,
+        effective_on=timezone.localdate(),
     )
     Proposal.objects.filter(pk=proposal.pk).update(commitment=commitment)
     proposal.refresh_from_db()
@@ -469,3 +474,37 @@ def test_the_demo_coordinator_cannot_decide_call_2_before_it_closes(client, lang
     assert not Decision.objects.filter(call=call).exists()
     call.refresh_from_db()
     assert call.decided_at is None
+
+
+@pytest.mark.django_db
+def test_7_every_ledger_entry_is_dated_within_the_programme():
+    from solidaire.ledger.services import LedgerError, ledger_pay, ledger_release
+
+    programme = current_programme()
+    call = call_at(programme, cycle.DECIDED)
+    year = open_year(programme)
+    commitment = commitment_create(programme=programme, reference="p", label="p", call=call)
+    with pytest.raises(LedgerError, match="outside the programme"):
+        ledger_commit(
+            commitment=commitment,
+            amounts={year: Decimal("1000.00")},
+            actor=None,
+            effective_on=programme.starts_on - DAY,
+        )
+    assert not LedgerEntry.objects.exists()
+    ledger_commit(
+        commitment=commitment,
+        amounts={year: Decimal("1000.00")},
+        actor=None,
+        effective_on=timezone.localdate(),
+    )
+    for draw in (ledger_pay, ledger_release):
+        with pytest.raises(LedgerError, match="outside the programme"):
+            draw(
+                commitment=commitment,
+                fiscal_year=year,
+                amount=Decimal("10.00"),
+                actor=None,
+                effective_on=programme.ends_on + DAY,
+            )
+    assert LedgerEntry.objects.count() == 1
