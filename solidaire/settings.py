@@ -204,6 +204,15 @@ CACHES = {
     )
 }
 
+# Django's checks of a new password: not too close to the person's name or
+# address, at least 8 characters, not a common password, not only digits.
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
 # French first; English complete. Instants are stored in UTC and shown in
 # Québec's time zone.
 LANGUAGE_CODE = "fr"

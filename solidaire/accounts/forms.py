@@ -28,15 +28,16 @@ class LoginForm(allauth_forms.LoginForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        login = self.fields.pop("login")
+        fields: dict[str, forms.Field] = self.fields  # type: ignore[has-type]
+        login = fields.pop("login")
         login.label = _("E-mail address or username")
         login.widget.attrs.update(
             {"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"}
         )
-        self.fields = {"username": login, **self.fields}
-        self.fields["password"].help_text = ""
-        if "remember" in self.fields:
-            self.fields["remember"].label = _("Stay signed in on this device")
+        self.fields = fields = {"username": login, **fields}
+        fields["password"].help_text = ""
+        if "remember" in fields:
+            fields["remember"].label = _("Stay signed in on this device")
         _without_placeholders(self)
 
     def clean_username(self) -> str:
@@ -100,6 +101,14 @@ class AddEmailForm(allauth_forms.AddEmailForm):
         self.fields["email"].label = _("New e-mail address")
         self.fields["email"].widget.attrs["autocomplete"] = "email"
         _without_placeholders(self)
+
+    def clean_email(self) -> str:
+        value = super().clean_email()
+        # As at sign-up, say that another account uses the address rather
+        # than send a link that could never be confirmed.
+        assert self.user is not None
+        email_already_exists(value, user=self.user, always_raise=True)
+        return value
 
 
 class ResetPasswordForm(allauth_forms.ResetPasswordForm):

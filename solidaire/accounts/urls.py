@@ -1,7 +1,23 @@
 from allauth.account import views as allauth_views
-from django.urls import path
+from django.urls import path, register_converter
 
 from solidaire.accounts import views
+
+
+class Base36Converter:
+    """A user's number in base 36, as in allauth's password reset links
+    (``<uid>-<token>``; the token itself contains dashes)."""
+
+    regex = "[0-9A-Za-z]+"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(Base36Converter, "b36")
 
 app_name = "accounts"
 
@@ -36,7 +52,7 @@ allauth_urlpatterns = [
         name="account_reset_password_done",
     ),
     path(
-        "mot-de-passe/nouveau/<str:uidb36>/<str:key>/",
+        "mot-de-passe/nouveau/<b36:uidb36>-<str:key>/",
         allauth_views.password_reset_from_key,
         name="account_reset_password_from_key",
     ),

@@ -92,6 +92,7 @@ def _objects() -> dict[str, list[str]]:
         "key": [agreement.number, str(agreement.pk), "inconnue"],
         "programme_id": [str(programme.pk), "abc"],
         "rest": ["inconnu"],
+        "uidb36": ["1", "zz"],
     }
 
 
@@ -104,6 +105,7 @@ def _urls(objects: dict[str, list[str]]) -> list[str]:
             path = path.replace(f"<slug:{parameter}>", "{" + parameter + "}")
             path = path.replace(f"<int:{parameter}>", "{" + parameter + "}")
             path = path.replace(f"<str:{parameter}>", "{" + parameter + "}")
+            path = path.replace(f"<b36:{parameter}>", "{" + parameter + "}")
             path = path.replace(f"<{parameter}>", "{" + parameter + "}")
         if "(?P<rest>" in path:
             path = "api/{rest}"
