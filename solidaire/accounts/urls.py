@@ -44,7 +44,6 @@ allauth_urlpatterns = [
     path("compte/courriel/", allauth_views.email, name="account_email"),
     path("compte/mot-de-passe/", allauth_views.password_change, name="account_change_password"),
     path("compte/mot-de-passe/choisir/", allauth_views.password_set, name="account_set_password"),
-    path("compte/confirmer/", allauth_views.reauthenticate, name="account_reauthenticate"),
     path("mot-de-passe/oublie/", allauth_views.password_reset, name="account_reset_password"),
     path(
         "mot-de-passe/oublie/envoye/",

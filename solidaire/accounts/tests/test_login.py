@@ -94,10 +94,11 @@ def test_an_unverified_address_cannot_sign_in_and_gets_a_new_link(client):
     assert [m.to for m in mail.outbox] == [["nouveau@example.org"]]
 
 
-def test_an_account_created_by_an_administrator_signs_in_without_an_address_record(client):
+@pytest.mark.parametrize("login", ["invitee", "invitee@example.org"])
+def test_an_account_created_by_an_administrator_signs_in_without_an_address_record(client, login):
     f.UserFactory(username="invitee", email="invitee@example.org", password=PASSWORD)
 
-    client.post("/connexion/", {"username": "invitee", "password": PASSWORD})
+    client.post("/connexion/", {"username": login, "password": PASSWORD})
 
     assert _signed_in_as(client) == "invitee"
 
