@@ -243,7 +243,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # E-mail. While developing, every message is printed to the console and
 # written as a file under var/mail/ (a newcomer follows the verification link
 # from there, without a mail server). Otherwise SMTP, from EMAIL_URL
-# (smtp://user:password@host:587, smtp+tls:// for STARTTLS, smtps:// for TLS)
+# (smtp://user:password@host:25, smtp+tls:// for STARTTLS, smtps:// for TLS)
 # or from EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD,
 # EMAIL_USE_TLS and EMAIL_USE_SSL. EMAIL_BACKEND names another backend.
 _SMTP_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
