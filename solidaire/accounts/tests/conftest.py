@@ -2,21 +2,9 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from django.core import mail
-from django.core.cache import cache
 
 PASSWORD = "cuisine-collective-42"
-
-
-@pytest.fixture(autouse=True)
-def fresh_rate_limits():
-    # allauth counts attempts in the cache, which outlives a test: start each
-    # test with no attempts recorded, so that one test's failures never
-    # throttle the next.
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def link_in_last_mail(to: str) -> str:
