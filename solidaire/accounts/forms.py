@@ -10,6 +10,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from solidaire.accounts.models import User
+from solidaire.accounts.services import user_confirm_address_by_reset
 
 
 def _without_placeholders(form: forms.BaseForm) -> None:
@@ -125,6 +126,10 @@ class ResetPasswordKeyForm(allauth_forms.ResetPasswordKeyForm):
         self.fields["password1"].label = _("New password")
         self.fields["password2"].label = _("New password (again)")
         _without_placeholders(self)
+
+    def save(self) -> None:
+        super().save()
+        user_confirm_address_by_reset(user=self.user)
 
 
 class ChangePasswordForm(allauth_forms.ChangePasswordForm):

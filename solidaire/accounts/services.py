@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from allauth.account.models import EmailAddress
+
 from solidaire.accounts.models import User
 
 
@@ -27,3 +29,15 @@ def user_update_preferences(
         ]
     )
     return user
+
+
+def user_confirm_address_by_reset(*, user: User) -> None:
+    """After a new password chosen from an e-mailed link: the link proves the
+    person reads the account's mail. With a single address, that is the one
+    the link went to, so it counts as confirmed; otherwise an account created
+    by an administrator would be asked to confirm it right after choosing its
+    password. With several addresses nothing tells which one was used."""
+    addresses = list(EmailAddress.objects.filter(user=user)[:2])
+    if len(addresses) == 1 and not addresses[0].verified:
+        addresses[0].verified = True
+        addresses[0].save(update_fields=["verified"])

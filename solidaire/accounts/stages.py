@@ -19,7 +19,8 @@ class AdministeredEmailVerificationStage(EmailVerificationStage):
     has no address record yet; the administrator vouched for it, so it signs
     in as before. Once the account has an address record (its owner opened
     the e-mail page or asked for a new password), that address must be
-    verified like any other.
+    verified like any other; a new password chosen from the e-mailed link
+    verifies it (``services.user_confirm_address_by_reset``).
     """
 
     def handle(self) -> tuple[HttpResponse | None, bool]:

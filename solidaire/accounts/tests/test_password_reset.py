@@ -81,3 +81,25 @@ def test_reset_form_refuses_a_malformed_address_beside_the_field(client):
     assert 'id="id_email_error"' in page
     assert 'value="pas une adresse"' in page
     assert mail.outbox == []
+
+
+def test_an_administrator_created_account_signs_in_after_a_reset_without_confirming_again(client):
+    invitee = f.UserFactory(username="invitee", email="invitee@example.org", password=PASSWORD)
+    client.post("/mot-de-passe/oublie/", {"email": "invitee@example.org"})
+    form_url = client.get(link_in_last_mail("invitee@example.org"))["Location"]
+
+    client.post(form_url, {"password1": NEW, "password2": NEW})
+
+    assert EmailAddress.objects.get(user=invitee).verified
+    client.post("/connexion/", {"username": "invitee@example.org", "password": NEW})
+    assert client.get("/").context["user"] == invitee
+
+
+def test_with_several_addresses_a_reset_confirms_none(client, marie):
+    EmailAddress.objects.create(user=marie, email="marie@autre.example.org", verified=False)
+    client.post("/mot-de-passe/oublie/", {"email": "marie@example.org"})
+    form_url = client.get(link_in_last_mail("marie@example.org"))["Location"]
+
+    client.post(form_url, {"password1": NEW, "password2": NEW})
+
+    assert not EmailAddress.objects.get(email="marie@autre.example.org").verified
