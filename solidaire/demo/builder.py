@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+from allauth.account.models import EmailAddress
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
@@ -317,6 +318,11 @@ def _build(
     accounts = {u.username: u for u in User.objects.filter(username__in=list(accounts))}
     committee = list(User.objects.filter(username__startswith="comite").order_by("username"))
     coordinator, fiduciaire = accounts["coordination"], accounts["fiduciaire"]
+    # Verified addresses: the demo accounts also sign in by e-mail.
+    EmailAddress.objects.bulk_create(
+        EmailAddress(user=u, email=u.email, primary=True, verified=True)
+        for u in [*accounts.values(), *committee]
+    )
 
     # Programme ---------------------------------------------------------
     first = data.FIRST_FISCAL_YEAR + clock.shift

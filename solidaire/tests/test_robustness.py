@@ -98,6 +98,7 @@ def _objects() -> dict[str, list[str]]:
         "invitation_pk": ["1", "999999"],
         "member_pk": [str(pk) for pk in OrganisationMember.objects.values_list("pk", flat=True)[:1]]
         + ["999999"],
+        "uidb36": ["1", "zz"],
     }
 
 
@@ -110,6 +111,7 @@ def _urls(objects: dict[str, list[str]]) -> list[str]:
             path = path.replace(f"<slug:{parameter}>", "{" + parameter + "}")
             path = path.replace(f"<int:{parameter}>", "{" + parameter + "}")
             path = path.replace(f"<str:{parameter}>", "{" + parameter + "}")
+            path = path.replace(f"<b36:{parameter}>", "{" + parameter + "}")
             path = path.replace(f"<{parameter}>", "{" + parameter + "}")
         if "(?P<rest>" in path:
             path = "api/{rest}"
