@@ -61,12 +61,10 @@ def attachment_put(
             # cannot pass the total-size check with what the other adds.
             Proposal.objects.select_for_update().filter(pk=proposal.pk).values("pk").get()
             previous = Attachment.objects.filter(proposal=proposal, document=document).first()
-            others = (
-                Attachment.objects.filter(proposal=proposal)
-                .exclude(pk=previous.pk if previous else None)
-                .aggregate(total=Sum("size"))["total"]
-                or 0
-            )
+            siblings = Attachment.objects.filter(proposal=proposal)
+            if previous is not None:
+                siblings = siblings.exclude(pk=previous.pk)
+            others = siblings.aggregate(total=Sum("size"))["total"] or 0
             limit = int(settings.PROPOSAL_UPLOADS_MAX_BYTES)
             if others + upload.size > limit:
                 raise UploadRefused(
@@ -74,9 +72,7 @@ def attachment_put(
                     code="proposal_too_large",
                     params={
                         "name": upload.name,
-                        "reason": _(
-                            "the proposal's documents together would exceed %(limit)s."
-                        )
+                        "reason": _("the proposal's documents together would exceed %(limit)s.")
                         % {"limit": filesizeformat(limit)},
                     },
                 )

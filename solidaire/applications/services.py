@@ -264,9 +264,9 @@ def proposal_completeness_errors(proposal: Proposal) -> dict[str, list[str]]:
     missing_documents = (
         RequiredDocument.objects.filter(call=call, mandatory=True)
         .exclude(
-            pk__in=Attachment.objects.filter(
-                proposal=proposal, document__isnull=False
-            ).values("document_id")
+            pk__in=Attachment.objects.filter(proposal=proposal, document__isnull=False).values(
+                "document_id"
+            )
         )
         .order_by("id")
     )

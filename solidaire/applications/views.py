@@ -15,7 +15,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -509,7 +509,7 @@ def _apply_documents(request: HttpRequest, proposal: Proposal, form: DocumentsFo
 
 @login_required
 @require_http_methods(["GET"])
-def proposal_document(request: HttpRequest, pk: int, attachment_pk: int) -> HttpResponse:
+def proposal_document(request: HttpRequest, pk: int, attachment_pk: int) -> HttpResponseBase:
     """A document of a proposal, as a download, for those who may see the
     proposal; 404 for anyone else."""
     return attachment_download(user=request.user, proposal_pk=pk, attachment_pk=attachment_pk)

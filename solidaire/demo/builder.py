@@ -32,8 +32,8 @@ from pypdf import PdfWriter
 from solidaire.accounts.models import User
 from solidaire.agreements.models import Payment
 from solidaire.agreements.services import agreement_issue, agreement_sign, payment_record
-from solidaire.applications.models import Organisation, OrganisationMember, Proposal
 from solidaire.applications.attachments import attachment_put
+from solidaire.applications.models import Organisation, OrganisationMember, Proposal
 from solidaire.applications.services import proposal_create_draft, proposal_submit
 from solidaire.calls.models import (
     Allocation,

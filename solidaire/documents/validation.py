@@ -163,9 +163,9 @@ def _too_large(limit: int) -> str:
 
 
 def _not_allowed(allowed: tuple[DocumentKind, ...]) -> str:
-    return _(
-        "its content is not of an accepted type (%(types)s), whatever its name says."
-    ) % {"types": ", ".join(k.label for k in allowed)}
+    return _("its content is not of an accepted type (%(types)s), whatever its name says.") % {
+        "types": ", ".join(k.label for k in allowed)
+    }
 
 
 # ----------------------------------------------------------------------------- sniffing
@@ -200,7 +200,9 @@ def _zip_kind(content: bytes, shown: str, allowed: tuple[DocumentKind, ...]) -> 
         archive = zipfile.ZipFile(io.BytesIO(content))
         members = archive.infolist()
     except (zipfile.BadZipFile, ValueError, EOFError):
-        raise _refuse(shown, "damaged", _("the document is damaged and cannot be opened.")) from None
+        raise _refuse(
+            shown, "damaged", _("the document is damaged and cannot be opened.")
+        ) from None
     with archive:
         _check_not_a_bomb(members, shown)
         names = {m.filename for m in members}
@@ -243,7 +245,9 @@ def _read_member(archive: zipfile.ZipFile, name: str, shown: str, limit: int = 1
         with archive.open(name) as member:
             return member.read(limit)
     except (zipfile.BadZipFile, ValueError, EOFError, NotImplementedError, RuntimeError):
-        raise _refuse(shown, "damaged", _("the document is damaged and cannot be opened.")) from None
+        raise _refuse(
+            shown, "damaged", _("the document is damaged and cannot be opened.")
+        ) from None
 
 
 def _is_macro(name: str) -> bool:
@@ -264,18 +268,14 @@ def _inspect_pdf(content: bytes, shown: str) -> None:
     try:
         reader = PdfReader(io.BytesIO(content), strict=False)
         if reader.is_encrypted:
-            raise _refuse(
-                shown, "encrypted", _("it is encrypted or protected by a password.")
-            )
+            raise _refuse(shown, "encrypted", _("it is encrypted or protected by a password."))
         finding = _active_content(reader.trailer)
     except UploadRefused:
         raise
     except Exception:
         # pypdf raises many kinds of errors on a broken file; each means the
         # same thing to the person who sent it.
-        raise _refuse(
-            shown, "unreadable", _("it is not a valid PDF and cannot be read.")
-        ) from None
+        raise _refuse(shown, "unreadable", _("it is not a valid PDF and cannot be read.")) from None
     if finding == "javascript":
         raise _refuse(shown, "javascript", _("it contains JavaScript, which could run a program."))
     if finding == "launch":

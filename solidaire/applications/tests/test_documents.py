@@ -125,7 +125,8 @@ def test_uploading_a_file_attaches_it_and_saves_the_typed_answers(  # type: igno
 ):
     content = files.pdf()
     response = client_for(owner).post(
-        edit_url(draft), typed(draft, **{slot(documents["letters"]): upload(content, "lettres.pdf")})
+        edit_url(draft),
+        typed(draft, **{slot(documents["letters"]): upload(content, "lettres.pdf")}),
     )
     assert response.status_code == 302
     assert response["Location"].endswith("#documents")
