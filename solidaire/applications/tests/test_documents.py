@@ -368,6 +368,15 @@ def test_members_and_the_coordination_download_with_safe_headers(  # type: ignor
         response.close()
 
 
+def test_the_proposal_page_lists_its_documents_for_the_coordination(  # type: ignore[no-untyped-def]
+    draft, attachment, client_for
+):
+    coordinator = f.ProgrammeRoleFactory(programme=draft.call.programme).user
+    page = client_for(coordinator).get(reverse("proposal_detail", args=[draft.pk])).content.decode()
+    assert f'href="{download_url(attachment)}"' in page
+    assert "Lettres d’appui.pdf" in page or "Lettres d&#x27;appui.pdf" in page
+
+
 def test_the_download_checks_ownership(draft, attachment, client_for, client):  # type: ignore[no-untyped-def]
     stranger = f.OrganisationMemberFactory().user
     assert client_for(stranger).get(download_url(attachment)).status_code == 404
