@@ -49,6 +49,14 @@ def pdf_with_javascript() -> bytes:
     return _pdf(writer)
 
 
+def pdf_with_hidden_javascript() -> bytes:
+    """The same script with its names written in hexadecimal escapes
+    (``/J#61vaScript``), as malware does to slip past plain text searches."""
+    return (
+        pdf_with_javascript().replace(b"/JavaScript", b"/J#61vaScript").replace(b"/JS ", b"/J#53 ")
+    )
+
+
 def pdf_with_open_action_javascript() -> bytes:
     """A PDF whose /OpenAction is a JavaScript action."""
     writer = _blank_writer()

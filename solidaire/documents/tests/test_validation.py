@@ -71,6 +71,7 @@ def test_jpeg_keeps_either_spelling_of_its_extension() -> None:
     ("make", "name", "code", "reason"),
     [
         (files.pdf_with_javascript, "budget.pdf", "javascript", "JavaScript"),
+        (files.pdf_with_hidden_javascript, "budget.pdf", "javascript", "JavaScript"),
         (files.pdf_with_open_action_javascript, "budget.pdf", "javascript", "JavaScript"),
         (files.pdf_with_launch_action, "budget.pdf", "launch", "lance un programme"),
         (files.pdf_with_embedded_file, "budget.pdf", "embedded_file", "fichiers intégrés"),
