@@ -365,7 +365,6 @@ def test_members_and_the_coordination_download_with_safe_headers(  # type: ignor
         assert response["X-Content-Type-Options"] == "nosniff"
         assert response["Content-Type"] == "application/pdf"
         assert b"".join(response.streaming_content) == files.pdf()
-        response.close()
 
 
 def test_the_proposal_page_lists_its_documents_for_the_coordination(  # type: ignore[no-untyped-def]
