@@ -199,6 +199,12 @@ STORAGES = {
     },
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# A file past UPLOAD_MAX_BYTES is dropped while it arrives, not kept whole.
+FILE_UPLOAD_HANDLERS = [
+    "solidaire.documents.uploadhandler.SizeLimitUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 # Size limits of uploaded documents, in bytes: one file, and all the files
 # of one proposal together.
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 10 * 1024 * 1024)

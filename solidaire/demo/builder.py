@@ -17,6 +17,7 @@ either differs.
 
 from __future__ import annotations
 
+import functools
 import io
 import random
 from collections.abc import Callable
@@ -598,6 +599,7 @@ def _build(
     return _check(programme=programme, call1=call1, call2=call2, now=now, accounts=accounts)
 
 
+@functools.cache
 def _placeholder_pdf(title: str) -> bytes:
     """A one-page PDF standing for a document the demo cannot have."""
     writer = PdfWriter()

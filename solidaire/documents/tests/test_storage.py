@@ -81,3 +81,38 @@ def test_downloads_are_attachments_that_are_never_sniffed() -> None:
     assert "sandbox" in response["Content-Security-Policy"]
     assert b"".join(response.streaming_content) == files.pdf()  # type: ignore[arg-type]
     response.file_to_stream.close()  # type: ignore[union-attr]
+
+
+def test_a_file_past_the_limit_is_dropped_while_it_arrives(settings) -> None:  # type: ignore[no-untyped-def]
+    from django.test import RequestFactory
+
+    from solidaire.documents.uploadhandler import OversizedUpload, SizeLimitUploadHandler
+    from solidaire.documents.validation import UploadRefused
+
+    settings.UPLOAD_MAX_BYTES = 100
+    handler = SizeLimitUploadHandler(RequestFactory().post("/"))
+    handler.new_file("document_1", "gros.pdf", "application/pdf", None)
+    assert handler.receive_data_chunk(b"x" * 60, 0) == b"x" * 60
+    # Past the limit, the handlers after this one receive nothing more.
+    assert handler.receive_data_chunk(b"x" * 60, 60) is None
+    assert handler.receive_data_chunk(b"x" * 60, 120) is None
+    stand_in = handler.file_complete(180)
+    assert isinstance(stand_in, OversizedUpload)
+    assert stand_in.size == 180
+    assert stand_in.read() == b""
+    with pytest.raises(UploadRefused) as refused:
+        validate_upload(stand_in)
+    assert refused.value.code == "too_large"
+    assert "gros.pdf" in refused.value.messages[0]
+
+
+def test_a_file_within_the_limit_is_left_to_the_usual_handlers(settings) -> None:  # type: ignore[no-untyped-def]
+    from django.test import RequestFactory
+
+    from solidaire.documents.uploadhandler import SizeLimitUploadHandler
+
+    settings.UPLOAD_MAX_BYTES = 100
+    handler = SizeLimitUploadHandler(RequestFactory().post("/"))
+    handler.new_file("document_1", "petit.pdf", "application/pdf", None)
+    assert handler.receive_data_chunk(b"x" * 100, 0) == b"x" * 100
+    assert handler.file_complete(100) is None
