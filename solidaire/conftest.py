@@ -56,6 +56,22 @@ def fiscal_present():  # type: ignore[no-untyped-def]
         yield TESTS_TODAY
 
 
+@pytest.fixture(autouse=True)
+def private_media(settings, tmp_path_factory):  # type: ignore[no-untyped-def]
+    """Uploaded documents go to a folder of the test's own, never into the
+    project's ``var/private``."""
+    root = tmp_path_factory.mktemp("private")
+    settings.PRIVATE_MEDIA_ROOT = root
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "private": {
+            "BACKEND": "solidaire.documents.storage.PrivateFileSystemStorage",
+            "OPTIONS": {"location": root},
+        },
+    }
+    return root
+
+
 @pytest.fixture
 def programme(db):  # type: ignore[no-untyped-def]
     return f.ProgrammeFactory(years=[Decimal("840000.00")] * 5)

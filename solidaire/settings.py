@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "solidaire.common",
     "solidaire.accounts",
+    "solidaire.documents",
     "solidaire.audit",
     "solidaire.programmes",
     "solidaire.calls",
@@ -228,8 +229,20 @@ STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
+# Uploaded documents: outside every folder a web server serves (static and
+# media), read back only through views that check access. An S3-compatible
+# store (django-storages) replaces it by changing STORAGES["private"] only.
+PRIVATE_MEDIA_ROOT = Path(env_str("PRIVATE_MEDIA_ROOT", str(BASE_DIR / "var" / "private")))
+if PRIVATE_MEDIA_ROOT.resolve().is_relative_to(MEDIA_ROOT.resolve()) or (
+    PRIVATE_MEDIA_ROOT.resolve().is_relative_to(Path(STATIC_ROOT).resolve())
+):
+    raise ImproperlyConfigured("PRIVATE_MEDIA_ROOT must lie outside MEDIA_ROOT and STATIC_ROOT.")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "private": {
+        "BACKEND": "solidaire.documents.storage.PrivateFileSystemStorage",
+        "OPTIONS": {"location": PRIVATE_MEDIA_ROOT},
+    },
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -239,6 +252,16 @@ STORAGES = {
     },
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# A file past UPLOAD_MAX_BYTES is dropped while it arrives, not kept whole.
+FILE_UPLOAD_HANDLERS = [
+    "solidaire.documents.uploadhandler.SizeLimitUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+# Size limits of uploaded documents, in bytes: one file, and all the files
+# of one proposal together.
+UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
+PROPOSAL_UPLOADS_MAX_BYTES = env_int("PROPOSAL_UPLOADS_MAX_BYTES", 50 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 # E-mail. While developing, every message is printed to the console and

@@ -27,8 +27,7 @@ from solidaire.agreements.selectors import (
 )
 from solidaire.applications.access import proposal_for_user, proposals_for_user, roles_for
 from solidaire.applications.cycle import cycle_allows
-from solidaire.applications.models import Proposal
-from solidaire.applications.models import Organisation
+from solidaire.applications.models import Organisation, Proposal
 from solidaire.applications.organisation_selectors import acting_organisation_id
 from solidaire.applications.views import proposal_actions, startable_calls
 from solidaire.calls.access import set_up_calls
@@ -233,6 +232,9 @@ def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "requested_amounts": list(proposal.requested_amounts.all()),
             "territories": [t.name for t in proposal.territories.all()],
             "priorities": [p.name for p in proposal.priorities.all()],
+            "attachments": list(
+                proposal.attachments.select_related("document").order_by("document_id", "id")
+            ),
             "actions": _detail_actions(roles_for(request.user), proposal),
         },
         roles_for(request.user),

@@ -241,7 +241,9 @@ def test_call_two_worked_through_in_the_browser(walk: Walk) -> None:
     and submitted, the coordinator's screening, scores and a selection
     scenario, the trustee's agreement and ledger."""
     from solidaire.applications.models import Proposal
+    from solidaire.calls.models import RequiredDocument
     from solidaire.reviews.models import Review
+    from solidaire.testing import files
 
     page = walk.page
     draft = Proposal.objects.filter(
@@ -259,13 +261,44 @@ def test_call_two_worked_through_in_the_browser(walk: Walk) -> None:
     walk.check("20-applicant-draft")
     page.fill("#id_title", "Cuisine collective du quartier")
     page.fill("#id_total_cost", "-40 000")
-    page.click("main button[name=save]")
+    page.click("main .form-actions button[name=save][value='1']")
     page.wait_for_load_state()
     assert page.input_value("#id_total_cost") == "-40 000"
     assert page.locator("#id_total_cost[aria-invalid=true]").count() == 1
     walk.check("21-applicant-draft-error")
     draft.refresh_from_db()
     assert draft.title == "Cuisine collective du quartier"
+
+    # The call's documents: a PDF is attached to its slot; a PDF carrying
+    # JavaScript is refused beside its own, and the text typed with it stays.
+    letters, resolution = RequiredDocument.objects.filter(call=draft.call, mandatory=True).order_by(
+        "id"
+    )[:2]
+    page.fill("#id_total_cost", "40 000")
+    page.set_input_files(
+        f"#id_document_{letters.pk}",
+        files=[{"name": "lettres-appui.pdf", "mimeType": "application/pdf", "buffer": files.pdf()}],
+    )
+    page.click(f"#slot-{letters.pk} button[name=save]")
+    page.wait_for_load_state()
+    assert "lettres-appui.pdf" in page.inner_text(f"#slot-{letters.pk}")
+    page.fill("#id_summary", "Des repas préparés ensemble, chaque semaine.")
+    page.set_input_files(
+        f"#id_document_{resolution.pk}",
+        files=[
+            {
+                "name": "resolution.pdf",
+                "mimeType": "application/pdf",
+                "buffer": files.pdf_with_javascript(),
+            }
+        ],
+    )
+    page.click(f"#slot-{resolution.pk} button[name=save]")
+    page.wait_for_load_state()
+    assert "JavaScript" in page.inner_text(f"#slot-{resolution.pk}")
+    assert page.locator(f"#id_document_{resolution.pk}[aria-invalid=true]").count() == 1
+    assert page.input_value("#id_summary") == "Des repas préparés ensemble, chaque semaine."
+    walk.check("21b-applicant-documents")
     walk.sign_out()
 
     # The evaluator scores every criterion and submits the review.
