@@ -236,7 +236,7 @@ def test_the_apply_box_offers_to_create_an_account(client, open_call, on_dec_10)
     """A newcomer reads « Créer un compte » beside « Déposer une demande »,
     pointing to the sign-up page."""
     page = client.get(detail_url(open_call)).content.decode()
-    apply_box = page[page.index('class="call-apply') :]
+    apply_box = page[page.index("call-apply") :]
     apply_box = apply_box[: apply_box.index("</section>")]
     assert "Créer un compte" in apply_box
     assert f'href="{reverse("account_signup")}' in apply_box
