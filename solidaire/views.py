@@ -311,9 +311,7 @@ def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, _("Your message is sent."))
                 return redirect(f"{reverse('proposal_detail', args=[pk])}#message-{message.pk}")
     funded = (
-        funded_space(proposal, timezone.localdate())
-        if proposal.status in FUNDED_STATUSES
-        else None
+        funded_space(proposal, timezone.localdate()) if proposal.status in FUNDED_STATUSES else None
     )
     return _render(
         request,

@@ -62,9 +62,7 @@ def deadline_for(proposal: Proposal) -> Deadline:
     return Deadline(closes_at=call_closes, extension=None)
 
 
-def call_status_for(
-    proposal: Proposal, now: datetime, deadline: Deadline | None = None
-) -> str:
+def call_status_for(proposal: Proposal, now: datetime, deadline: Deadline | None = None) -> str:
     """The call's state as it applies to ``proposal`` at ``now``: ``open``
     until its organisation's extended instant when the coordination granted
     one, otherwise the call's own state. Pass ``deadline`` when already read."""
@@ -107,11 +105,7 @@ def deadline_extension_grant(
         errors["reason"] = [_("Say why this organisation gets more time.")]
     current = deadline_for(proposal)
     if closes_at <= current.closes_at:
-        what = (
-            _("the extension already granted")
-            if current.extended
-            else _("the call's closing")
-        )
+        what = _("the extension already granted") if current.extended else _("the call's closing")
         errors["closes_at"] = [
             _("The new closing must come after %(what)s (%(when)s).")
             % {

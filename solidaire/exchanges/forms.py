@@ -16,7 +16,9 @@ class MessageForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 5}),
         error_messages={
             "required": _("Write your message before sending it."),
-            "max_length": _("A message holds at most %(limit_value)d characters (it has %(show_value)d)."),
+            "max_length": _(
+                "A message holds at most %(limit_value)d characters (it has %(show_value)d)."
+            ),
         },
     )
 

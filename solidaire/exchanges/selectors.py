@@ -13,9 +13,7 @@ from solidaire.exchanges.models import Message, MessageReceipt
 def thread_for(proposal: Proposal) -> list[Message]:
     """Every message of ``proposal``, oldest first, with its author (one query)."""
     return list(
-        Message.objects.filter(proposal=proposal)
-        .select_related("author")
-        .order_by("sent_at", "pk")
+        Message.objects.filter(proposal=proposal).select_related("author").order_by("sent_at", "pk")
     )
 
 
@@ -34,7 +32,7 @@ def _still_in_reach(roles: Roles) -> Q:
 
 def unread_receipts(roles: Roles) -> QuerySet[MessageReceipt]:
     """The person's unread messages, newest first, with what the list shows."""
-    if not roles.authenticated:
+    if roles.user_id is None:
         return MessageReceipt.objects.none()
     return (
         MessageReceipt.objects.filter(user_id=roles.user_id, read_at__isnull=True)

@@ -30,15 +30,20 @@ from solidaire.programmes.models import ProgrammeRole
 def _recipients(proposal: Proposal, side: str, author: User) -> list[int]:
     """The people of the other side: the organisation's members, or the
     programme's coordinators."""
+    ids: set[int]
     if side == COORDINATION:
-        ids = OrganisationMember.objects.filter(
-            organisation_id=proposal.organisation_id
-        ).values_list("user_id", flat=True)
+        ids = set(
+            OrganisationMember.objects.filter(organisation_id=proposal.organisation_id).values_list(
+                "user_id", flat=True
+            )
+        )
     else:
-        ids = ProgrammeRole.objects.filter(
-            programme_id=proposal.call.programme_id, role=COORDINATOR
-        ).values_list("user_id", flat=True)
-    return sorted(set(ids) - {author.pk})
+        ids = set(
+            ProgrammeRole.objects.filter(
+                programme_id=proposal.call.programme_id, role=COORDINATOR
+            ).values_list("user_id", flat=True)
+        )
+    return sorted(ids - {author.pk})
 
 
 def message_post(
@@ -57,7 +62,9 @@ def message_post(
         organisation_id=proposal.organisation_id,
     )
     if side is None:
-        raise PermissionDenied(_("Only the organisation and the programme's coordination exchange here."))
+        raise PermissionDenied(
+            _("Only the organisation and the programme's coordination exchange here.")
+        )
     cycle_require("message.post")
     text = (body or "").strip()
     if not text:

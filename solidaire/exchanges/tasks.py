@@ -27,15 +27,21 @@ def _mail(message: Message, link: str) -> tuple[str, str]:
     }
     if message.side == Message.Side.COORDINATION:
         subject = _("Question from the coordination on your proposal %(reference)s") % values
-        intro = _(
-            "%(author)s, of the coordination of %(programme)s, wrote about the proposal "
-            "%(reference)s “%(title)s”:"
-        ) % values
+        intro = (
+            _(
+                "%(author)s, of the coordination of %(programme)s, wrote about the proposal "
+                "%(reference)s “%(title)s”:"
+            )
+            % values
+        )
     else:
         subject = _("Answer from %(organisation)s on proposal %(reference)s") % values
-        intro = _(
-            "%(author)s, for %(organisation)s, wrote about the proposal %(reference)s “%(title)s”:"
-        ) % values
+        intro = (
+            _(
+                "%(author)s, for %(organisation)s, wrote about the proposal %(reference)s “%(title)s”:"
+            )
+            % values
+        )
     body = f"{intro}\n\n{message.body}\n\n"
     if link:
         body += _("Read the thread and answer on Solidaire:") + f"\n{link}\n"
@@ -50,9 +56,9 @@ def message_notify(message_id: int, link: str = "") -> int:
         "author", "proposal__organisation", "proposal__call__programme"
     ).get(pk=message_id)
     sent = 0
-    receipts = MessageReceipt.objects.filter(message=message, emailed_at__isnull=True).select_related(
-        "user"
-    )
+    receipts = MessageReceipt.objects.filter(
+        message=message, emailed_at__isnull=True
+    ).select_related("user")
     for receipt in receipts:
         user = receipt.user
         if not user.email or not user.is_active or not wants_email(user, MESSAGE):

@@ -96,7 +96,10 @@ def test_the_member_sees_the_agreement_schedule_and_reports(
     assert "$30,000.00" in html
     assert len(states(html, "report")) == agreement.reports.count()
     # Read-only: no form of the trustee's.
-    assert reverse("agreements:pay", args=[agreement.number, agreement.payments.first().pk]) not in html
+    assert (
+        reverse("agreements:pay", args=[agreement.number, agreement.payments.first().pk])
+        not in html
+    )
 
 
 def test_a_received_report_unblocks_the_next_payment(
@@ -108,7 +111,7 @@ def test_a_received_report_unblocks_the_next_payment(
     space = funded_space(proposal, date(2021, 5, 1))
     assert space is not None
     assert [row.state for row in space.schedule] == ["due", "due", "blocked", "blocked"]
-    assert [row.state for row in space.reports][0] == "received"
+    assert space.reports[0].state == "received"
     html = page(member, proposal)
     assert states(html, "report")[0] == "received"
 
@@ -131,7 +134,9 @@ def test_a_funded_proposal_without_agreement_says_it_is_coming(
     assert states(html, "payment") == []
 
 
-def test_a_member_of_another_organisation_gets_404(agreement: Agreement, proposal: Proposal) -> None:
+def test_a_member_of_another_organisation_gets_404(
+    agreement: Agreement, proposal: Proposal
+) -> None:
     stranger = f.OrganisationMemberFactory().user
     response = client_for(stranger).get(reverse("proposal_detail", args=[proposal.pk]))
     assert response.status_code == 404

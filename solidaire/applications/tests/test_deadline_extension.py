@@ -225,9 +225,9 @@ def test_only_the_programmes_coordination_reaches_the_page(draft: Proposal, who:
         "other_coordinator": lambda: f.ProgrammeRoleFactory().user,
         "member": lambda: f.OrganisationMemberFactory(organisation=draft.organisation).user,
         "stranger": lambda: f.OrganisationMemberFactory().user,
-        "evaluator": lambda: f.ProgrammeRoleFactory(
-            programme=draft.call.programme, role="evaluator"
-        ).user,
+        "evaluator": lambda: (
+            f.ProgrammeRoleFactory(programme=draft.call.programme, role="evaluator").user
+        ),
     }
     client = english_client(people[who]())
     assert client.get(extend_url(draft)).status_code == 404
