@@ -12,6 +12,8 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 
+from solidaire.applications.models import Proposal
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SCREENSHOTS = Path(settings.BASE_DIR) / "artifacts" / "screenshots"
@@ -174,6 +176,34 @@ def test_demo_walk_by_every_role_without_serious_accessibility_violations(walk: 
     walk.check("14-applicant-proposals")
     walk.follow_first("main table tbody a")
     walk.check("15-applicant-proposal")
+    walk.sign_out()
+
+    # Questions and answers: the coordination asks on the funded initiative;
+    # the organisation sees the count in its menu, opens the thread beside its
+    # agreement, payments and reports, and answers.
+    funded = Proposal.objects.get(
+        organisation__members__username="organisme", status__in=["funded", "active"]
+    )
+    walk.sign_in("coordination")
+    walk.open(f"/demandes/{funded.pk}/")
+    page.fill("#id_body", "Combien de personnes ont participé au comité ?")
+    page.click("#questions button[type=submit]")
+    page.wait_for_load_state()
+    assert "Combien de personnes ont participé au comité ?" in walk.main_text()
+    walk.check("15a-coordinator-question")
+    walk.sign_out()
+    walk.sign_in("organisme")
+    assert _flat(page.inner_text("nav.main-nav .nav-count")).startswith("1")
+    walk.open("/messages/")
+    walk.check("15b-applicant-unread-messages")
+    walk.follow_first("main .message-list a")
+    assert "Convention, versements et rapports" in walk.main_text()
+    page.fill("#id_body", "Une quarantaine, dont douze au comité.")
+    page.click("#questions button[type=submit]")
+    page.wait_for_load_state()
+    assert "Une quarantaine, dont douze au comité." in walk.main_text()
+    assert page.locator("nav.main-nav .nav-count").count() == 0
+    walk.check("15c-applicant-funded-space-and-thread")
     walk.sign_out()
 
     # The ministry: every programme's figures, read-only.
