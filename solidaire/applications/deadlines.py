@@ -6,24 +6,31 @@ One function says whether a call is open *for a given proposal*
 show the deadline it reads (:func:`deadline_for`), so the page and the
 server never disagree. The grant itself (:func:`deadline_extension_grant`)
 is a coordination's act, checked by :func:`may_extend_deadline` (who) and
-the cycle's ``deadline.extend`` rule (when), and audited.
+the cycle's ``deadline.extend`` rule (when), audited, and e-mailed to the
+organisation's members.
 """
 
 from __future__ import annotations
 
+import logging
+import smtplib
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.db import transaction
-from django.utils import formats, timezone
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from solidaire.accounts.models import User
 from solidaire.accounts.permissions import COORDINATOR, Decision, Roles
 from solidaire.applications.cycle import CLOSED, OPEN, cycle_require
-from solidaire.applications.models import DeadlineExtension, Proposal
+from solidaire.applications.models import DeadlineExtension, OrganisationMember, Proposal
 from solidaire.audit.services import audit_record
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -137,4 +144,48 @@ def deadline_extension_grant(
             reason=reason,
             data={"proposal": proposal.pk, "call": call.pk},
         )
+        transaction.on_commit(lambda: _announce(extension, proposal))
     return extension
+
+
+def _announce(extension: DeadlineExtension, proposal: Proposal) -> int:
+    """E-mail the organisation's members their new deadline and its reason,
+    each in their language. Returns the number of e-mails sent."""
+    sent = 0
+    members = OrganisationMember.objects.filter(
+        organisation_id=extension.organisation_id
+    ).select_related("user")
+    for membership in members:
+        user = membership.user
+        if not user.email or not user.is_active:
+            continue
+        with translation.override(user.preferred_language or settings.LANGUAGE_CODE):
+            local = timezone.localtime(extension.closes_at)
+            values = {
+                "title": proposal.call.title,
+                "reference": proposal.reference,
+                "date": formats.date_format(local, "DATE_FORMAT"),
+                "time": formats.time_format(local, "TIME_FORMAT"),
+                "reason": extension.reason,
+            }
+            subject = _("More time to submit to the call “%(title)s”") % values
+            body = (
+                _(
+                    "The programme's coordination extended the deadline for your organisation: "
+                    "your proposal %(reference)s may be submitted until %(date)s at %(time)s "
+                    "(Québec time)."
+                )
+                % values
+                + "\n\n"
+                + _("Reason: %(reason)s") % values
+                + "\n"
+            )
+        try:
+            send_mail(subject, body, None, [user.email])
+        except (OSError, smtplib.SMTPException):
+            # The extension holds whether or not the mail server answers; the
+            # proposal's page shows it.
+            logger.exception("Could not e-mail the extension %s to user %s", extension.pk, user.pk)
+            continue
+        sent += 1
+    return sent

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from django.conf import settings
+from django.core import mail
 from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
@@ -127,6 +128,24 @@ def test_the_grant_is_audited_with_its_reason(draft: Proposal, coordinator: Any)
     assert event.actor == coordinator
     assert event.reason.startswith("Inondation")
     assert event.new_value == extension.closes_at.isoformat()
+
+
+def test_the_organisations_members_are_emailed_in_their_language(
+    draft: Proposal, coordinator: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    french = f.OrganisationMemberFactory(organisation=draft.organisation).user
+    english = f.OrganisationMemberFactory(
+        organisation=draft.organisation, user=f.UserFactory(preferred_language="en")
+    ).user
+    f.OrganisationMemberFactory()  # another organisation hears nothing
+    with django_capture_on_commit_callbacks(execute=True):
+        grant(draft, coordinator)
+    sent = {m.to[0]: m for m in mail.outbox}
+    assert set(sent) == {french.email, english.email}
+    assert sent[french.email].subject.startswith("Plus de temps")
+    assert sent[english.email].subject.startswith("More time")
+    assert "Inondation du local" in sent[english.email].body
+    assert draft.reference in sent[french.email].body
 
 
 # ----------------------------------------------------------------------------- bad input
