@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "solidaire.applications",
     "solidaire.reviews",
     "solidaire.agreements",
+    "solidaire.exchanges",
     "solidaire.selection",
     "solidaire.reporting",
     "solidaire.api",

@@ -8,29 +8,44 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_http_methods
 
 from solidaire.accounts.permissions import COORDINATOR, EVALUATOR, TRUSTEE_FINANCE, Roles, allowed
 from solidaire.agreements.models import Agreement, CancellationRequest
 from solidaire.agreements.selectors import (
     PAYMENT_STATES,
+    funded_space,
     payment_totals,
     payments_for_programmes,
     payments_in_state,
 )
-from solidaire.applications.access import proposal_for_user, proposals_for_user, roles_for
+from solidaire.applications.access import (
+    FUNDED_STATUSES,
+    proposal_for_user,
+    proposals_for_user,
+    roles_for,
+)
 from solidaire.applications.cycle import cycle_allows
+from solidaire.applications.deadlines import call_status_for, deadline_for, may_extend_deadline
 from solidaire.applications.models import Organisation, Proposal
 from solidaire.applications.organisation_selectors import acting_organisation_id
 from solidaire.applications.views import proposal_actions, startable_calls
 from solidaire.calls.access import set_up_calls
+from solidaire.exchanges.forms import MessageForm
+from solidaire.exchanges.permissions import COORDINATION, message_side, take_part
+from solidaire.exchanges.selectors import thread_for, unread_count
+from solidaire.exchanges.services import message_post, messages_mark_read
 from solidaire.programmes.access import programme_for_user
 from solidaire.programmes.models import Programme
 from solidaire.programmes.selectors import programmes_with_figures_for
@@ -47,6 +62,8 @@ HOME_ROWS = 10
 class NavItem:
     url_name: str
     label: str | Promise
+    # Unread items behind the entry (messages), shown beside its label.
+    count: int = 0
 
 
 def nav_for(roles: Roles) -> list[NavItem]:
@@ -61,6 +78,10 @@ def nav_for(roles: Roles) -> list[NavItem]:
     if roles.is_applicant or not (roles.programme_roles or roles.ministry_observer):
         # A newcomer with no role yet starts by registering or joining one.
         items.append(NavItem("organisations:list", _("My organisations")))
+    if roles.is_applicant or roles.has_any_role(COORDINATOR):
+        # The organisation's members and the coordination exchange questions
+        # and answers; one query counts what the person has not read.
+        items.append(NavItem("exchanges:inbox", _("Messages"), unread_count(roles)))
     if roles.has_any_role(EVALUATOR):
         items.append(NavItem("review_list", _("My reviews")))
     if roles.has_any_role(TRUSTEE_FINANCE, COORDINATOR):
@@ -221,9 +242,77 @@ def _detail_actions(roles: Roles, proposal: Proposal) -> dict[str, bool]:
     return actions
 
 
+def _thread_context(
+    request: HttpRequest, roles: Roles, proposal: Proposal, form: MessageForm | None
+) -> dict[str, Any]:
+    """The questions and answers of the proposal for a person who takes part
+    (nothing for anyone else), the form to write, and the thread marked read."""
+    side = message_side(
+        roles, programme_id=proposal.call.programme_id, organisation_id=proposal.organisation_id
+    )
+    if side is None:
+        return {"thread": None}
+    label = _("Your question") if side == COORDINATION else _("Your answer or question")
+    thread = thread_for(proposal)
+    messages_mark_read(proposal=proposal, user=request.user)  # type: ignore[arg-type]
+    return {
+        "thread": thread,
+        "side": side,
+        "message_form": form or MessageForm(label=str(label)),
+    }
+
+
+def _deadline_context(roles: Roles, proposal: Proposal) -> dict[str, Any]:
+    """For a draft: the deadline that applies to it (an extension shown with
+    its reason), and whether the person may extend it."""
+    if proposal.status != Proposal.Status.DRAFT:
+        return {}
+    now = timezone.now()
+    deadline = deadline_for(proposal)
+    return {
+        "deadline": deadline,
+        "deadline_open": call_status_for(proposal, now, deadline) == "open",
+        "can_extend": may_extend_deadline(roles, programme_id=proposal.call.programme_id)[0]
+        and cycle_allows(
+            "deadline.extend", call=proposal.call.status_at(now), proposal=proposal.status
+        ),
+    }
+
+
 @login_required
+@require_http_methods(["GET", "POST"])
 def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A proposal: its content, its deadline while a draft, its questions and
+    answers, and, once funded, the agreement, payments and reports. A POST
+    sends a message on the thread."""
     proposal = proposal_for_user(request.user, pk)
+    roles = roles_for(request.user)
+    form = None
+    if request.method == "POST":
+        if not take_part(
+            roles,
+            programme_id=proposal.call.programme_id,
+            organisation_id=proposal.organisation_id,
+        )[0]:
+            raise Http404
+        form = MessageForm(request.POST)
+        if form.is_valid():
+            try:
+                message = message_post(
+                    proposal=proposal,
+                    author=request.user,  # type: ignore[arg-type]
+                    body=form.cleaned_data["body"],
+                    link=request.build_absolute_uri(reverse("proposal_detail", args=[pk])),
+                )
+            except ValidationError as exc:
+                for message_text in exc.messages:
+                    form.add_error("body", message_text)
+            else:
+                messages.success(request, _("Your message is sent."))
+                return redirect(f"{reverse('proposal_detail', args=[pk])}#message-{message.pk}")
+    funded = (
+        funded_space(proposal, timezone.localdate()) if proposal.status in FUNDED_STATUSES else None
+    )
     return _render(
         request,
         "applications/proposal_detail.html",
@@ -235,9 +324,12 @@ def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "attachments": list(
                 proposal.attachments.select_related("document").order_by("document_id", "id")
             ),
-            "actions": _detail_actions(roles_for(request.user), proposal),
+            "actions": _detail_actions(roles, proposal),
+            "funded": funded,
+            **_deadline_context(roles, proposal),
+            **_thread_context(request, roles, proposal, form),
         },
-        roles_for(request.user),
+        roles,
         proposal.call.programme,
     )
 

@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("solidaire.applications.organisation_urls")),
     path("", include("solidaire.reviews.urls")),
     path("", include("solidaire.agreements.urls")),
+    path("", include("solidaire.exchanges.urls")),
     path("", include("solidaire.callsetup.urls")),
     path("", include("solidaire.ledger.urls")),
     # Before the figures page below: programmes/nouveau/ is not a programme.

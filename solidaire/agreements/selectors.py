@@ -1,4 +1,5 @@
-"""Reads for the trustee: agreements, payments due and made, the ledger's entries."""
+"""Reads for the trustee (agreements, payments due and made, the ledger's
+entries) and for the funded organisation (its agreement, schedule and reports)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ from decimal import Decimal
 from django.db.models import Count, DecimalField, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 
-from solidaire.agreements.models import Payment
+from solidaire.agreements.models import Agreement, Payment, Report
+from solidaire.agreements.services import payment_condition_unmet
 from solidaire.applications.access import FUNDED_STATUSES, awarded_amount_expression
 from solidaire.applications.models import Proposal
 from solidaire.ledger.models import LedgerEntry
@@ -151,3 +153,73 @@ def ledger_entries_for_programme(programme: Programme) -> QuerySet[LedgerEntry]:
         .select_related("commitment", "fiscal_year", "actor")
         .order_by("-at", "-id")
     )
+
+
+# ----------------------------------------------------------------------------- organisation's space
+
+
+@dataclass(frozen=True)
+class ScheduleRow:
+    """One payment as the funded organisation reads it: ``state`` is
+    ``paid``, ``due`` (its condition is met), ``blocked`` (``why`` says what
+    it waits for) or ``cancelled``."""
+
+    payment: Payment
+    state: str
+    why: str | None = None
+
+
+@dataclass(frozen=True)
+class ReportDueRow:
+    """One report the organisation owes: ``received``, ``late`` (past its due
+    date and not received) or ``expected``."""
+
+    report: Report
+    state: str
+
+
+@dataclass(frozen=True)
+class FundedSpace:
+    agreement: Agreement
+    schedule: list[ScheduleRow]
+    reports: list[ReportDueRow]
+
+
+def funded_space(proposal: Proposal, today: date) -> FundedSpace | None:
+    """The agreement of a funded initiative, its payment schedule (paid, due,
+    blocked and why) and the reports it owes, read-only; ``None`` when no
+    agreement was issued yet. Three queries whatever the number of payments
+    and reports: each payment's condition is judged on the reports read once."""
+    agreement = Agreement.objects.filter(proposal_id=proposal.pk).first()
+    if agreement is None:
+        return None
+    reports = list(
+        Report.objects.filter(agreement=agreement)
+        .select_related("fiscal_year")
+        .order_by("due_on", "pk")
+    )
+    S = Payment.Status
+    schedule = []
+    for payment in (
+        Payment.objects.filter(agreement=agreement)
+        .select_related("fiscal_year")
+        .order_by("sequence")
+    ):
+        payment.agreement = agreement
+        if payment.status == S.PAID:
+            schedule.append(ScheduleRow(payment, "paid"))
+        elif payment.status == S.CANCELLED:
+            schedule.append(ScheduleRow(payment, "cancelled"))
+        else:
+            why = payment_condition_unmet(payment, today, reports=reports)
+            schedule.append(ScheduleRow(payment, "blocked" if why else "due", why))
+    rows = [
+        ReportDueRow(
+            report,
+            "received"
+            if report.received_on is not None
+            else ("late" if report.due_on < today else "expected"),
+        )
+        for report in reports
+    ]
+    return FundedSpace(agreement=agreement, schedule=schedule, reports=rows)

@@ -9,6 +9,7 @@ report received), and is recorded in the ledger under its lock.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, timedelta
 from decimal import Decimal
 from itertools import pairwise
@@ -300,40 +301,46 @@ def report_receive(
     return report
 
 
-def payment_condition_unmet(payment: Payment, on: date) -> str | None:
-    """Why ``payment`` cannot be made on ``on``, or ``None`` when it can."""
+def payment_condition_unmet(
+    payment: Payment, on: date, *, reports: Sequence[Report] | None = None
+) -> str | None:
+    """Why ``payment`` cannot be made on ``on``, or ``None`` when it can.
+
+    ``reports`` are the agreement's reports with their fiscal years, when the
+    caller already read them (a page showing a whole schedule reads them once
+    instead of once per payment); otherwise they are read here.
+    """
     agreement = payment.agreement
     if agreement.signed_on is None or agreement.signed_on > on:
         return _("The agreement is not signed yet.")
     C = Payment.Condition
+    if payment.condition not in (C.PROGRESS_REPORT, C.FINAL_REPORT):
+        return None
+    if reports is None:
+        reports = list(Report.objects.filter(agreement=agreement).select_related("fiscal_year"))
     if payment.condition == C.PROGRESS_REPORT:
         # The previous year *the initiative is funded in*, not the previous
         # year of the programme: an initiative funded in 2026-2027 and
         # 2028-2029 reports on 2026-2027 before its second payment, and owes
         # no report for a year it has no money in.
-        report = (
-            Report.objects.filter(
-                agreement=agreement,
-                kind=Report.Kind.PROGRESS,
-                fiscal_year__starts_on__lt=payment.fiscal_year.starts_on,
-            )
-            .select_related("fiscal_year")
-            .order_by("-fiscal_year__starts_on")
-            .first()
-        )
-        if report is None:
+        earlier = [
+            r
+            for r in reports
+            if r.kind == Report.Kind.PROGRESS
+            and r.fiscal_year.starts_on < payment.fiscal_year.starts_on
+        ]
+        if not earlier:
             return _("No progress report precedes this payment; the schedule needs correcting.")
+        report = max(earlier, key=lambda r: r.fiscal_year.starts_on)
         if report.received_on is None or report.received_on > on:
             return _("The progress report of %(fy)s has not been received.") % {
                 "fy": report.fiscal_year.label
             }
-    elif payment.condition == C.FINAL_REPORT:
-        received = Report.objects.filter(
-            agreement=agreement,
-            kind=Report.Kind.FINAL,
-            received_on__isnull=False,
-            received_on__lte=on,
-        ).exists()
+    else:
+        received = any(
+            r.kind == Report.Kind.FINAL and r.received_on is not None and r.received_on <= on
+            for r in reports
+        )
         if not received:
             return _("The final report has not been received.")
     return None

@@ -6,6 +6,7 @@ from django.http import HttpRequest
 from solidaire.applications.models import (
     Attachment,
     BudgetLine,
+    DeadlineExtension,
     Organisation,
     OrganisationInvitation,
     OrganisationMember,
@@ -140,4 +141,20 @@ class AttachmentAdmin(admin.ModelAdmin):
     )
 
     def has_add_permission(self, request: Any) -> bool:
+        return False
+
+
+@admin.register(DeadlineExtension)
+class DeadlineExtensionAdmin(admin.ModelAdmin):
+    """Read-only: extensions are granted, with their reason and audit event,
+    from the proposal's page."""
+
+    list_display = ("organisation", "call", "closes_at", "granted_by", "granted_at")
+    search_fields = ("organisation__legal_name", "reason")
+    list_select_related = ("organisation", "call", "granted_by")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False

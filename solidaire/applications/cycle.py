@@ -118,6 +118,20 @@ RULES: dict[str, Rule] = {
         },
         why_proposal=_("This proposal has already been submitted."),
     ),
+    # More time for one organisation: while the call is open or closed but
+    # not decided, and only for a draft (a submitted proposal needs none).
+    "deadline.extend": Rule(
+        calls=frozenset({OPEN, CLOSED}),
+        proposals=frozenset({P_DRAFT}),
+        why_call={
+            **_CALL_NOT_OPEN_YET,
+            DECIDED: _("The call has been decided; its deadline can no longer be extended."),
+        },
+        why_proposal=_("Only a draft can be given more time; this proposal was submitted."),
+    ),
+    # Questions and answers on a proposal are legal at every moment, from the
+    # draft to the last report: the conversation follows the file.
+    "message.post": Rule(),
     "proposal.withdraw": Rule(
         calls=frozenset({OPEN, CLOSED}),
         proposals=frozenset({P_SUBMITTED, *IN_COMPETITION}),

@@ -15,6 +15,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from solidaire.applications.models import Proposal
+from solidaire.calls.forms import InstantField
 from solidaire.calls.models import RequiredDocument, Stream
 from solidaire.common.money import to_money
 from solidaire.programmes.models import FiscalYear, Priority, Territory
@@ -320,4 +321,24 @@ class WithdrawForm(forms.Form):
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 4}),
         error_messages={"required": _("Give the reason for withdrawing.")},
+    )
+
+
+class DeadlineExtensionForm(forms.Form):
+    """More time for one organisation: the new instant and why."""
+
+    closes_at = InstantField(
+        label=_("New closing (Québec time)"),
+        help_text=_("The organisation may submit until this instant; everyone else may not."),
+        error_messages={
+            "required": _("Give the new closing date and time."),
+            "invalid": _("Give a date and time, such as 2026-11-30 17:00."),
+        },
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        help_text=_("Recorded with the extension and shown to the organisation."),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Say why this organisation gets more time.")},
     )

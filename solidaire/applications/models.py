@@ -403,3 +403,43 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class DeadlineExtension(models.Model):
+    """More time for one organisation to submit to a call, granted by the
+    programme's coordination with a recorded reason (an illness, a fire, a
+    mail server down on the last evening). Append-only: a later grant with a
+    later instant supersedes the earlier one; the call stays open for that
+    organisation's drafts until the latest instant granted
+    (``solidaire.applications.deadlines``)."""
+
+    call = models.ForeignKey(
+        Call, on_delete=models.PROTECT, related_name="deadline_extensions", verbose_name=_("call")
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="deadline_extensions",
+        verbose_name=_("organisation"),
+    )
+    closes_at = models.DateTimeField(_("new closing instant"))
+    reason = models.CharField(_("reason"), max_length=1000)
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("granted by"),
+    )
+    granted_at = models.DateTimeField(_("granted at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("deadline extension")
+        verbose_name_plural = _("deadline extensions")
+        ordering = ["call", "organisation", "-closes_at"]
+        indexes = [models.Index(fields=["call", "organisation"], name="extension_call_org")]
+        constraints = [
+            models.CheckConstraint(condition=~Q(reason=""), name="extension_has_reason"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} · {self.call} → {self.closes_at:%Y-%m-%d %H:%M}"

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from solidaire.accounts.models import User
 from solidaire.applications.cycle import CycleRefused, cycle_check, cycle_require
+from solidaire.applications.deadlines import call_status_for, deadline_for
 from solidaire.applications.models import (
     Attachment,
     Organisation,
@@ -288,8 +289,9 @@ def proposal_submit(
 ) -> Proposal:
     """Submit a complete draft before the call closes; issue its receipt.
 
-    Refused by the server after ``call.closes_at`` (and before the call
-    opens) whatever the page showed; incomplete drafts get one message per
+    Refused by the server after ``call.closes_at``, or after the later
+    instant the coordination granted to the organisation (and before the call
+    opens), whatever the page showed; incomplete drafts get one message per
     field. The submission instant and the receipt number are written in the
     same row update as the status, so a proposal is never "submitted" without
     them.
@@ -298,17 +300,27 @@ def proposal_submit(
     call = proposal.call
     if not call.published or now < call.opens_at:
         raise SubmissionClosed(_("This call is not open yet; the proposal was kept as a draft."))
-    if now >= call.closes_at or call.decided_at is not None:
+    # The call's closing, or the later instant granted to this organisation.
+    deadline = deadline_for(proposal)
+    if now >= deadline.closes_at or call.decided_at is not None:
         raise SubmissionClosed(
             _(
                 "The call closed on %(closed)s; proposals can no longer be submitted. "
                 "Your draft is kept."
             )
-            % {"closed": formats.date_format(timezone.localtime(call.closes_at), "DATETIME_FORMAT")}
+            % {
+                "closed": formats.date_format(
+                    timezone.localtime(deadline.closes_at), "DATETIME_FORMAT"
+                )
+            }
         )
     # The instants above give the applicant a fuller message than the
     # table's; the table still has the last word (the proposal's own state).
-    cycle_require("proposal.submit", call=call.status_at(now), proposal=proposal.status)
+    cycle_require(
+        "proposal.submit",
+        call=call_status_for(proposal, now, deadline),
+        proposal=proposal.status,
+    )
     errors = proposal_completeness_errors(proposal)
     if errors:
         raise ValidationError(errors)

@@ -17,4 +17,5 @@ urlpatterns = [
         views.proposal_document,
         name="document",
     ),
+    path("demandes/<int:pk>/prolonger/", views.deadline_extend_page, name="extend_deadline"),
 ]

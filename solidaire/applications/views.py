@@ -31,9 +31,16 @@ from solidaire.applications.attachments import (
     attachment_remove,
     attachment_slots,
 )
-from solidaire.applications.cycle import cycle_allows
+from solidaire.applications.cycle import cycle_allows, cycle_check
+from solidaire.applications.deadlines import (
+    call_status_for,
+    deadline_extension_grant,
+    deadline_for,
+    may_extend_deadline,
+)
 from solidaire.applications.forms import (
     FUNDING_ROWS_MIN,
+    DeadlineExtensionForm,
     DocumentsForm,
     DraftForm,
     FundingFormSet,
@@ -307,10 +314,14 @@ def _differences(form: DraftForm, saved: Proposal) -> list[dict[str, str]]:
     return rows
 
 
-def _deadline(call: Call, now: datetime) -> dict[str, Any]:
+def _deadline(proposal: Proposal, now: datetime) -> dict[str, Any]:
+    """The deadline this proposal's page shows: the one submission honours
+    (the call's closing, or the organisation's extension)."""
+    deadline = deadline_for(proposal)
     return {
-        "closes_at": timezone.localtime(call.closes_at),
-        "is_open": call.is_open_at(now),
+        "closes_at": timezone.localtime(deadline.closes_at),
+        "extension": deadline.extension,
+        "is_open": call_status_for(proposal, now, deadline) == Call.Status.OPEN,
         "now": now,
     }
 
@@ -330,7 +341,7 @@ def proposal_edit(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("proposal_detail", pk=proposal.pk)
     options = _form_options(proposal)
     now = timezone.now()
-    context: dict[str, Any] = {"proposal": proposal, **_deadline(proposal.call, now)}
+    context: dict[str, Any] = {"proposal": proposal, **_deadline(proposal, now)}
     documents = list(RequiredDocument.objects.filter(call_id=proposal.call_id).order_by("id"))
 
     if request.method == "GET":
@@ -602,3 +613,64 @@ def proposal_withdraw_page(request: HttpRequest, pk: int) -> HttpResponse:
         roles,
         proposal.call.programme,
     )
+
+
+# ----------------------------------------------------------------------------- deadline
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def deadline_extend_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """The coordination gives one organisation more time to submit this
+    draft, with a reason. Anyone but the programme's coordination gets 404."""
+    proposal = proposal_for_user(request.user, pk)
+    roles = roles_for(request.user)
+    ok, _reason = may_extend_deadline(roles, programme_id=proposal.call.programme_id)
+    if not ok:
+        raise Http404
+    now = timezone.now()
+    allowed_now, why = cycle_check(
+        "deadline.extend", call=proposal.call.status_at(now), proposal=proposal.status
+    )
+    if not allowed_now:
+        messages.info(request, why)
+        return redirect("proposal_detail", pk=proposal.pk)
+    form = DeadlineExtensionForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            deadline_extension_grant(
+                proposal=proposal,
+                closes_at=form.cleaned_data["closes_at"],
+                reason=form.cleaned_data["reason"],
+                actor=_user(request),
+                now=now,
+            )
+        except ValidationError as exc:
+            _attach_to(form, exc)
+        else:
+            messages.success(
+                request,
+                _("%(organisation)s may now submit until the new closing.")
+                % {"organisation": proposal.organisation.legal_name},
+            )
+            return redirect("proposal_detail", pk=proposal.pk)
+    deadline = deadline_for(proposal)
+    return _render(
+        request,
+        "applications/deadline_extend.html",
+        {"proposal": proposal, "form": form, "deadline": deadline},
+        roles,
+        proposal.call.programme,
+        status=200,
+    )
+
+
+def _attach_to(form: Any, exc: ValidationError) -> None:
+    """A service's refusal beside the field it is about, or above the form."""
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.message_dict.items():
+            for message in errors:
+                form.add_error(name if name in form.fields else None, message)
+    else:
+        for message in exc.messages:
+            form.add_error(None, message)

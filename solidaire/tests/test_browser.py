@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.conf import settings
 from django.core.management import call_command
+from django.utils import timezone
+
+from solidaire.applications.models import Proposal
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -174,6 +178,62 @@ def test_demo_walk_by_every_role_without_serious_accessibility_violations(walk: 
     walk.check("14-applicant-proposals")
     walk.follow_first("main table tbody a")
     walk.check("15-applicant-proposal")
+    walk.sign_out()
+
+    # Questions and answers: the coordination asks on the funded initiative;
+    # the organisation sees the count in its menu, opens the thread beside its
+    # agreement, payments and reports, and answers.
+    funded = Proposal.objects.get(
+        organisation__members__username="organisme", status__in=["funded", "active"]
+    )
+    walk.sign_in("coordination")
+    walk.open(f"/demandes/{funded.pk}/")
+    page.fill("#id_body", "Combien de personnes ont participé au comité ?")
+    page.click("#questions button[type=submit]")
+    page.wait_for_load_state()
+    assert "Combien de personnes ont participé au comité ?" in walk.main_text()
+    walk.check("15a-coordinator-question")
+    # More time for the organisation's call-2 draft: refused without a
+    # reason, then granted and shown on the proposal.
+    draft = Proposal.objects.filter(
+        organisation__members__username="organisme", status="draft"
+    ).first()
+    assert draft is not None
+    walk.open(f"/demandes/{draft.pk}/prolonger/")
+    page.click("main form button[type=submit]")
+    page.wait_for_load_state()
+    assert "Indiquez pourquoi cet organisme obtient plus de temps." in walk.main_text()
+    walk.check("15a2-coordinator-extension-errors")
+    later = timezone.localtime(draft.call.closes_at + timedelta(days=3))
+    page.fill("#id_closes_at", later.strftime("%Y-%m-%dT%H:%M"))
+    page.fill("#id_reason", "Panne informatique le dernier soir.")
+    page.click("main form button[type=submit]")
+    page.wait_for_load_state()
+    assert "Panne informatique le dernier soir." in walk.main_text()
+    walk.sign_out()
+    walk.sign_in("organisme")
+    assert _flat(page.inner_text("nav.main-nav .nav-count")).startswith("1")
+    walk.open("/messages/")
+    walk.check("15b-applicant-unread-messages")
+    walk.follow_first("main .message-list a")
+    assert "Convention, versements et rapports" in walk.main_text()
+    page.fill("#id_body", "Une quarantaine, dont douze au comité.")
+    page.click("#questions button[type=submit]")
+    page.wait_for_load_state()
+    assert "Une quarantaine, dont douze au comité." in walk.main_text()
+    assert page.locator("nav.main-nav .nav-count").count() == 0
+    walk.check("15c-applicant-funded-space-and-thread")
+    page.set_viewport_size(PHONE)
+    walk.open(f"/demandes/{funded.pk}/")
+    assert not _sideways_overflow(page)
+    walk.check("15d-applicant-funded-space-phone")
+    page.click("header .language-switch button[value=en]")
+    page.wait_for_load_state()
+    assert "Agreement, payments and reports" in walk.main_text()
+    walk.check("15e-applicant-funded-space-phone-english")
+    page.click("header .language-switch button[value=fr]")
+    page.wait_for_load_state()
+    page.set_viewport_size({"width": 1280, "height": 900})
     walk.sign_out()
 
     # The ministry: every programme's figures, read-only.

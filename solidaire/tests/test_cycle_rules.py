@@ -31,6 +31,7 @@ from solidaire.agreements.services import (
 )
 from solidaire.applications import cycle
 from solidaire.applications.cycle import RULES, CycleRefused, cycle_check
+from solidaire.applications.deadlines import deadline_extension_grant
 from solidaire.applications.models import Proposal
 from solidaire.applications.services import (
     proposal_create_draft,
@@ -38,6 +39,7 @@ from solidaire.applications.services import (
     proposal_withdraw,
 )
 from solidaire.calls.models import Call
+from solidaire.exchanges.services import message_post
 from solidaire.ledger.models import LedgerEntry
 from solidaire.reviews.models import Review
 from solidaire.reviews.services import (
@@ -159,6 +161,9 @@ CASES: list[Case] = [
         for c in (cycle.CLOSED, cycle.DECIDED)
         for p in (S.FUNDED, S.ACTIVE, S.UNDER_REVIEW)
     ],
+    *[Case("deadline.extend", c, S.DRAFT) for c in CALLS],
+    *[Case("deadline.extend", c, S.SUBMITTED) for c in (cycle.OPEN, cycle.CLOSED)],
+    *[Case("message.post", c, p) for c in RUNNING for p in (S.DRAFT, S.SUBMITTED, S.FUNDED)],
 ]
 
 
@@ -173,6 +178,17 @@ def _act(case: Case) -> Callable[[], Any]:
     if action == "proposal.start":
         organisation = f.OrganisationMemberFactory(user=member).organisation
         return lambda: proposal_create_draft(call=call, organisation=organisation, actor=member)
+    if action == "deadline.extend":
+        proposal = with_status(call, case.proposal or S.DRAFT)
+        coordinator = f.ProgrammeRoleFactory(programme=programme).user
+        later = max(call.closes_at, timezone.now()) + 5 * DAY
+        return lambda: deadline_extension_grant(
+            proposal=proposal, closes_at=later, reason="Sinistre", actor=coordinator
+        )
+    if action == "message.post":
+        proposal = with_status(call, case.proposal or S.DRAFT)
+        f.OrganisationMemberFactory(organisation=proposal.organisation, user=member)
+        return lambda: message_post(proposal=proposal, author=member, body="Une question ?")
     if action == "proposal.submit":
         proposal = with_status(call, case.proposal or S.DRAFT)
         return lambda: proposal_submit(proposal=proposal, actor=member)
@@ -290,7 +306,11 @@ def test_the_table_names_only_real_states_and_actions() -> None:
         assert rule.reviews is None or rule.reviews <= models["review"], name
         assert rule.agreements is None or rule.agreements <= models["agreement"] | {""}, name
     # Every action of the table has its "who may" rule beside its "when".
+    # Who extends a deadline and who exchanges messages is said beside those
+    # features (applications.deadlines, exchanges.permissions).
     who = set(PERMISSIONS) | {
+        "deadline.extend",
+        "message.post",
         "proposal.save_draft",
         "conflict.declare",
         "review.release",
