@@ -232,7 +232,7 @@ def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "proposal": proposal,
             "requested_amounts": list(proposal.requested_amounts.all()),
             "territories": [t.name for t in proposal.territories.all()],
-            "priorities": [p.name for p in proposal.priorities.all()],
+            "priorities": [p.text("name") for p in proposal.priorities.all()],
             "actions": _detail_actions(roles_for(request.user), proposal),
         },
         roles_for(request.user),
