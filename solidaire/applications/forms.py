@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from solidaire.applications.models import Proposal
 from solidaire.calls.models import Stream
+from solidaire.common.bilingual import Bilingual
 from solidaire.common.money import to_money
 from solidaire.programmes.models import FiscalYear, Priority, Territory
 
@@ -202,7 +203,11 @@ class DraftForm(forms.Form):
         self._objects[name] = {str(o.pk): o for o in objects}
         field = self.fields[name]
         assert isinstance(field, forms.ChoiceField)
-        field.choices = [(str(o.pk), str(o)) for o in objects]
+        # Streams and priorities read in the page's language, the French
+        # text marked when an English one is missing.
+        field.choices = [
+            (str(o.pk), o.text("name") if isinstance(o, Bilingual) else str(o)) for o in objects
+        ]
 
     @property
     def requested_fields(self) -> list[forms.BoundField]:
