@@ -41,8 +41,7 @@ CRITERIA = {
     ),
     "besoins-exprimes": (
         "Response to needs expressed by the people concerned",
-        "The initiative answers problems experienced and needs expressed by the people "
-        "concerned.",
+        "The initiative answers problems experienced and needs expressed by the people concerned.",
     ),
 }
 

@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 
 from solidaire.applications.models import Proposal
 from solidaire.calls.models import Call, Stream
-from solidaire.common.bilingual import local_text
+from solidaire.common.bilingual import LocalText, local_text
 from solidaire.common.money import ZERO, to_money
 from solidaire.ledger.selectors import FiscalYearBalance, calls_figures, programme_balances
 from solidaire.programmes.models import Priority, Territory
@@ -291,9 +291,9 @@ class Names:
     """Names of everything an instance mentions by code."""
 
     proposals: dict[str, ProposalInfo]
-    streams: dict[str, str]  # code → name
+    streams: dict[str, LocalText]  # code → name, in the page language
     territories: dict[str, Territory]  # code → territory
-    priorities: dict[str, str]  # code → name
+    priorities: dict[str, LocalText]  # code → name, in the page language
 
     def pool_label(self, pool_id: str) -> str:
         if pool_id == ENVELOPE_POOL:

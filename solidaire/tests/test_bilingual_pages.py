@@ -146,7 +146,7 @@ def test_the_public_call_page_in_french_never_shows_the_marker(data: Bilingual) 
     for french in ("Volet local", "Volet régional", "Participation des personnes", "Faible"):
         assert french in html
     assert "lang-fallback" not in html
-    assert 'lang="fr"><' not in html.replace("<html lang=\"fr\">", "")
+    assert 'lang="fr"><' not in html.replace('<html lang="fr">', "")
     for english in ("Local stream", "Participation of the people", "Weak", "Letters of support"):
         assert english not in html
 

@@ -41,9 +41,15 @@ def test_the_set_up_page_saves_the_english_texts(setup: Setup) -> None:  # noqa:
     assert Stream.objects.get(call=setup.call).name == "Volet local"
     assert RequiredDocument.objects.get(call=setup.call).name_en == "Budget form"
     five = ScaleLevel.objects.get(call=setup.call, value=5)
-    assert (five.label, five.label_en, five.descriptor_en) == ("Excellent", "Outstanding", "Exemplary.")
+    assert (five.label, five.label_en, five.descriptor_en) == (
+        "Excellent",
+        "Outstanding",
+        "Exemplary.",
+    )
     assert Criterion.objects.filter(call=setup.call, name_en="Inclusion of people").exists()
-    assert EligibilityRule.objects.get(call=setup.call).description_en == "A non-profit organisation."
+    assert (
+        EligibilityRule.objects.get(call=setup.call).description_en == "A non-profit organisation."
+    )
 
 
 def test_an_english_name_without_the_french_one_is_refused_and_kept(setup: Setup) -> None:  # noqa: F811

@@ -36,9 +36,7 @@ def test_the_programme_set_up_saves_both_names_of_a_priority(mailoutbox):  # typ
 
 def test_an_english_name_without_the_french_one_is_refused_and_kept(mailoutbox):  # type: ignore[no-untyped-def]
     ministry = f.UserFactory(is_ministry_observer=True)
-    data = new_programme_data(
-        **{"priorities-2-name": "", "priorities-2-name_en": "Power to act"}
-    )
+    data = new_programme_data(**{"priorities-2-name": "", "priorities-2-name_en": "Power to act"})
     response = signed_in(ministry).post(reverse("programmes:create"), data)
     assert response.status_code == 400
     page = response.content.decode()
