@@ -273,13 +273,13 @@ class AllocationForm(forms.ModelForm):
             self.add_error(
                 "territory",
                 _("The stream “%(stream)s” is split into territories: choose one.")
-                % {"stream": stream.name},
+                % {"stream": stream.text("name")},
             )
         if stream is not None and not stream.territorial and territory is not None:
             self.add_error(
                 "territory",
                 _("The stream “%(stream)s” is not split into territories: leave this empty.")
-                % {"stream": stream.name},
+                % {"stream": stream.text("name")},
             )
         return data
 
