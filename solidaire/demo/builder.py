@@ -17,19 +17,24 @@ either differs.
 
 from __future__ import annotations
 
+import functools
+import io
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+from allauth.account.models import EmailAddress
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
+from pypdf import PdfWriter
 
 from solidaire.accounts.models import User
 from solidaire.agreements.models import Payment
 from solidaire.agreements.services import agreement_issue, agreement_sign, payment_record
+from solidaire.applications.attachments import attachment_put
 from solidaire.applications.models import Organisation, OrganisationMember, Proposal
 from solidaire.applications.services import proposal_create_draft, proposal_submit
 from solidaire.calls.models import (
@@ -317,6 +322,11 @@ def _build(
     accounts = {u.username: u for u in User.objects.filter(username__in=list(accounts))}
     committee = list(User.objects.filter(username__startswith="comite").order_by("username"))
     coordinator, fiduciaire = accounts["coordination"], accounts["fiduciaire"]
+    # Verified addresses: the demo accounts also sign in by e-mail.
+    EmailAddress.objects.bulk_create(
+        EmailAddress(user=u, email=u.email, primary=True, verified=True)
+        for u in [*accounts.values(), *committee]
+    )
 
     # Programme ---------------------------------------------------------
     first = data.FIRST_FISCAL_YEAR + clock.shift
@@ -450,6 +460,7 @@ def _build(
             priorities=[priorities[code] for code in p.priorities],
             now=when[p.index],
         )
+        _attach_required_documents(proposal)
         proposals[p.index] = proposal_submit(proposal=proposal, actor=None, now=when[p.index])
     log("call 1: 69 proposals submitted")
 
@@ -596,6 +607,7 @@ def _build(
             priorities=[priorities[rng.choice(list(priorities))]],
             now=opens_at + timedelta(days=1 + k),
         )
+        _attach_required_documents(draft)
         proposal = proposal_submit(
             proposal=draft, actor=None, now=opens_at + timedelta(days=1 + k, hours=3)
         )
@@ -628,6 +640,26 @@ def _build(
     log("call 2: open, with submitted proposals and drafts")
 
     return _check(programme=programme, call1=call1, call2=call2, now=now, accounts=accounts)
+
+
+@functools.cache
+def _placeholder_pdf(title: str) -> bytes:
+    """A one-page PDF standing for a document the demo cannot have."""
+    writer = PdfWriter()
+    writer.add_blank_page(width=612, height=792)
+    writer.add_metadata({"/Title": title})
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def _attach_required_documents(proposal: Proposal) -> None:
+    """Submitted proposals carry the call's mandatory documents; the demo's
+    are placeholders, sent through the same upload path as anyone's."""
+    for document in proposal.call.required_documents.filter(mandatory=True).order_by("id"):
+        file = io.BytesIO(_placeholder_pdf(document.name))
+        file.name = f"{document.code}.pdf"
+        attachment_put(proposal=proposal, document=document, file=file, actor=None)
 
 
 def _call(
