@@ -301,7 +301,7 @@ class DocumentsForm(forms.Form):
         self.documents = list(documents)
         for document in self.documents:
             self.fields[f"document_{document.pk}"] = forms.FileField(
-                label=document.name,
+                label=document.text("name"),
                 required=False,
                 # Empty and long-named files are refused (or renamed) with
                 # the reason by the one validation path.

@@ -159,7 +159,7 @@ def test_the_call_preview_follows_the_page_language(data: Bilingual) -> None:
     assert "lang-fallback" not in page(url, "fr", data.coordinator)
 
 
-def test_the_applicant_reads_stream_and_priorities_in_english(data: Bilingual) -> None:
+def test_the_applicant_reads_stream_priorities_and_documents_in_english(data: Bilingual) -> None:
     detail = page(reverse("proposal_detail", args=[data.submitted.pk]), "en", data.applicant)
     assert marked("Volet régional") in detail
     assert "Living conditions" in detail and "Conditions de vie" not in detail
@@ -168,6 +168,7 @@ def test_the_applicant_reads_stream_and_priorities_in_english(data: Bilingual) -
     assert marked("Volet régional") in editor
     assert "Living conditions" in editor
     assert marked("Pouvoir d&#x27;agir") in editor
+    assert "Letters of support" in editor and marked("Photographies") in editor
     french = page(reverse("applications:edit", args=[data.draft.pk]), "fr", data.applicant)
     assert "Volet local" in french and "lang-fallback" not in french
 
