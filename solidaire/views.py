@@ -320,7 +320,7 @@ def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "proposal": proposal,
             "requested_amounts": list(proposal.requested_amounts.all()),
             "territories": [t.name for t in proposal.territories.all()],
-            "priorities": [p.name for p in proposal.priorities.all()],
+            "priorities": [p.text("name") for p in proposal.priorities.all()],
             "attachments": list(
                 proposal.attachments.select_related("document").order_by("document_id", "id")
             ),

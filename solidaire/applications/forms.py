@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from solidaire.applications.models import Proposal
 from solidaire.calls.forms import InstantField
 from solidaire.calls.models import RequiredDocument, Stream
+from solidaire.common.bilingual import Bilingual
 from solidaire.common.money import to_money
 from solidaire.programmes.models import FiscalYear, Priority, Territory
 
@@ -203,7 +204,11 @@ class DraftForm(forms.Form):
         self._objects[name] = {str(o.pk): o for o in objects}
         field = self.fields[name]
         assert isinstance(field, forms.ChoiceField)
-        field.choices = [(str(o.pk), str(o)) for o in objects]
+        # Streams and priorities read in the page's language, the French
+        # text marked when an English one is missing.
+        field.choices = [
+            (str(o.pk), o.text("name") if isinstance(o, Bilingual) else str(o)) for o in objects
+        ]
 
     @property
     def requested_fields(self) -> list[forms.BoundField]:
@@ -297,7 +302,7 @@ class DocumentsForm(forms.Form):
         self.documents = list(documents)
         for document in self.documents:
             self.fields[f"document_{document.pk}"] = forms.FileField(
-                label=document.name,
+                label=document.text("name"),
                 required=False,
                 # Empty and long-named files are refused (or renamed) with
                 # the reason by the one validation path.

@@ -275,7 +275,7 @@ def proposal_completeness_errors(proposal: Proposal) -> dict[str, list[str]]:
     for document in missing_documents:
         need(
             f"document_{document.pk}",
-            _("Attach the document “%(name)s”.") % {"name": document.name},
+            _("Attach the document “%(name)s”.") % {"name": document.text("name")},
         )
     return errors
 

@@ -211,25 +211,33 @@ def _inline(model: type, formset: type, fields: list[str], **kwargs: Any) -> Any
     )
 
 
-StreamFormSet = _inline(Stream, _CodedInlineFormSet, ["code", "name", "scope", "territorial"])
+StreamFormSet = _inline(
+    Stream, _CodedInlineFormSet, ["code", "name", "name_en", "scope", "territorial"]
+)
 CriterionInlineFormSet = _inline(
     Criterion,
     CriterionFormSet,
-    ["code", "name", "description", "weight", "order"],
-    widgets={"description": forms.Textarea(attrs={"rows": 2})},
+    ["code", "name", "name_en", "description", "description_en", "weight", "order"],
+    widgets={
+        "description": forms.Textarea(attrs={"rows": 2}),
+        "description_en": forms.Textarea(attrs={"rows": 2}),
+    },
     localized_fields=["weight"],
 )
 ScaleInlineFormSet = _inline(
     ScaleLevel,
     ScaleFormSet,
-    ["value", "label", "descriptor"],
-    widgets={"descriptor": forms.Textarea(attrs={"rows": 2})},
+    ["value", "label", "label_en", "descriptor", "descriptor_en"],
+    widgets={
+        "descriptor": forms.Textarea(attrs={"rows": 2}),
+        "descriptor_en": forms.Textarea(attrs={"rows": 2}),
+    },
 )
 RuleInlineFormSet = _inline(
-    EligibilityRule, _CodedInlineFormSet, ["code", "kind", "description", "order"]
+    EligibilityRule, _CodedInlineFormSet, ["code", "kind", "description", "description_en", "order"]
 )
 DocumentInlineFormSet = _inline(
-    RequiredDocument, _CodedInlineFormSet, ["code", "name", "mandatory"]
+    RequiredDocument, _CodedInlineFormSet, ["code", "name", "name_en", "mandatory"]
 )
 
 
@@ -265,13 +273,13 @@ class AllocationForm(forms.ModelForm):
             self.add_error(
                 "territory",
                 _("The stream “%(stream)s” is split into territories: choose one.")
-                % {"stream": stream.name},
+                % {"stream": stream.text("name")},
             )
         if stream is not None and not stream.territorial and territory is not None:
             self.add_error(
                 "territory",
                 _("The stream “%(stream)s” is not split into territories: leave this empty.")
-                % {"stream": stream.name},
+                % {"stream": stream.text("name")},
             )
         return data
 

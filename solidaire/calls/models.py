@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from solidaire.common.bilingual import Bilingual
 from solidaire.common.money import MoneyField
 from solidaire.programmes.models import FiscalYear, Programme, Territory
 
@@ -92,7 +93,7 @@ class Call(models.Model):
         return self.status_at(now) == self.Status.OPEN
 
 
-class Stream(models.Model):
+class Stream(Bilingual, models.Model):
     """A stream (volet) of a call, with its own amounts."""
 
     class Scope(models.TextChoices):
@@ -104,7 +105,8 @@ class Stream(models.Model):
         Call, on_delete=models.CASCADE, related_name="streams", verbose_name=_("call")
     )
     code = models.SlugField(_("code"), max_length=40)
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("name (French)"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
     scope = models.CharField(_("scope"), max_length=10, choices=Scope.choices, default="any")
     territorial = models.BooleanField(_("split into territorial sub-envelopes"), default=False)
 
@@ -115,7 +117,7 @@ class Stream(models.Model):
         constraints = [models.UniqueConstraint(fields=["call", "code"], name="stream_code_unique")]
 
     def __str__(self) -> str:
-        return self.name
+        return str.__str__(self.text("name"))
 
 
 class Allocation(models.Model):
@@ -163,15 +165,17 @@ class Allocation(models.Model):
         return f"{self.stream}{where} {self.fiscal_year}"
 
 
-class Criterion(models.Model):
+class Criterion(Bilingual, models.Model):
     """A criterion of a call's evaluation grid."""
 
     call = models.ForeignKey(
         Call, on_delete=models.CASCADE, related_name="criteria", verbose_name=_("call")
     )
     code = models.SlugField(_("code"), max_length=60)
-    name = models.CharField(_("name"), max_length=200)
-    description = models.TextField(_("description"), blank=True)
+    name = models.CharField(_("name (French)"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
+    description = models.TextField(_("description (French)"), blank=True)
+    description_en = models.TextField(_("description (English)"), blank=True)
     weight = models.DecimalField(
         _("weight (%)"), max_digits=5, decimal_places=2, validators=[MinValueValidator(0)]
     )
@@ -189,18 +193,20 @@ class Criterion(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.name
+        return str.__str__(self.text("name"))
 
 
-class ScaleLevel(models.Model):
+class ScaleLevel(Bilingual, models.Model):
     """One level of the scoring scale of a call, with what it means."""
 
     call = models.ForeignKey(
         Call, on_delete=models.CASCADE, related_name="scale", verbose_name=_("call")
     )
     value = models.PositiveSmallIntegerField(_("value"))
-    label = models.CharField(_("label"), max_length=60)
-    descriptor = models.TextField(_("descriptor"), blank=True)
+    label = models.CharField(_("label (French)"), max_length=60)
+    label_en = models.CharField(_("label (English)"), max_length=60, blank=True)
+    descriptor = models.TextField(_("descriptor (French)"), blank=True)
+    descriptor_en = models.TextField(_("descriptor (English)"), blank=True)
 
     class Meta:
         verbose_name = _("scale level")
@@ -209,10 +215,10 @@ class ScaleLevel(models.Model):
         constraints = [models.UniqueConstraint(fields=["call", "value"], name="scale_value_unique")]
 
     def __str__(self) -> str:
-        return f"{self.value} — {self.label}"
+        return f"{self.value} — {self.text('label')}"
 
 
-class EligibilityRule(models.Model):
+class EligibilityRule(Bilingual, models.Model):
     """A rule each proposal must pass before evaluation."""
 
     class Kind(models.TextChoices):
@@ -229,7 +235,8 @@ class EligibilityRule(models.Model):
     )
     code = models.SlugField(_("code"), max_length=60)
     kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
-    description = models.CharField(_("description"), max_length=300)
+    description = models.CharField(_("description (French)"), max_length=300)
+    description_en = models.CharField(_("description (English)"), max_length=300, blank=True)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
     class Meta:
@@ -241,15 +248,16 @@ class EligibilityRule(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.description
+        return str.__str__(self.text("description"))
 
 
-class RequiredDocument(models.Model):
+class RequiredDocument(Bilingual, models.Model):
     call = models.ForeignKey(
         Call, on_delete=models.CASCADE, related_name="required_documents", verbose_name=_("call")
     )
     code = models.SlugField(_("code"), max_length=60)
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("name (French)"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
     mandatory = models.BooleanField(_("mandatory"), default=True)
 
     class Meta:
@@ -261,7 +269,7 @@ class RequiredDocument(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.name
+        return str.__str__(self.text("name"))
 
 
 class CallNotice(models.Model):

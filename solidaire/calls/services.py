@@ -345,6 +345,7 @@ def call_copy(*, source: Call, actor: User | None) -> Call:
             call=call,
             code=stream.code,
             name=stream.name,
+            name_en=stream.name_en,
             scope=stream.scope,
             territorial=stream.territorial,
         )
@@ -365,7 +366,9 @@ def call_copy(*, source: Call, actor: User | None) -> Call:
                 call=call,
                 code=c.code,
                 name=c.name,
+                name_en=c.name_en,
                 description=c.description,
+                description_en=c.description_en,
                 weight=c.weight,
                 order=c.order,
             )
@@ -374,21 +377,35 @@ def call_copy(*, source: Call, actor: User | None) -> Call:
     )
     ScaleLevel.objects.bulk_create(
         [
-            ScaleLevel(call=call, value=s.value, label=s.label, descriptor=s.descriptor)
+            ScaleLevel(
+                call=call,
+                value=s.value,
+                label=s.label,
+                label_en=s.label_en,
+                descriptor=s.descriptor,
+                descriptor_en=s.descriptor_en,
+            )
             for s in source.scale.all()
         ]
     )
     EligibilityRule.objects.bulk_create(
         [
             EligibilityRule(
-                call=call, code=r.code, kind=r.kind, description=r.description, order=r.order
+                call=call,
+                code=r.code,
+                kind=r.kind,
+                description=r.description,
+                description_en=r.description_en,
+                order=r.order,
             )
             for r in source.eligibility_rules.all()
         ]
     )
     RequiredDocument.objects.bulk_create(
         [
-            RequiredDocument(call=call, code=d.code, name=d.name, mandatory=d.mandatory)
+            RequiredDocument(
+                call=call, code=d.code, name=d.name, name_en=d.name_en, mandatory=d.mandatory
+            )
             for d in source.required_documents.all()
         ]
     )

@@ -53,7 +53,7 @@ from solidaire.common.fiscal import (
     fiscal_year_start,
 )
 from solidaire.common.money import ZERO
-from solidaire.demo import data
+from solidaire.demo import data, english
 from solidaire.ledger.selectors import calls_figures, programme_balances
 from solidaire.ledger.services import carry_over_record
 from solidaire.programmes.models import (
@@ -364,7 +364,15 @@ def _build(
     )
     Priority.objects.bulk_create(
         [
-            Priority(work_plan=work_plan, code=code, name=name, description=text, order=k)
+            Priority(
+                work_plan=work_plan,
+                code=code,
+                name=name,
+                name_en=english.PRIORITIES[code][0],
+                description=text,
+                description_en=english.PRIORITIES[code][1],
+                order=k,
+            )
             for k, (code, name, text) in enumerate(data.PRIORITIES, start=1)
         ]
     )
@@ -682,28 +690,67 @@ def _call(
     )
     Stream.objects.bulk_create(
         [
-            Stream(call=call, code=code, name=name, scope=scope, territorial=territorial)
+            Stream(
+                call=call,
+                code=code,
+                name=name,
+                name_en=english.STREAMS[code],
+                scope=scope,
+                territorial=territorial,
+            )
             for code, name, scope, territorial in data.STREAMS
         ]
     )
     Criterion.objects.bulk_create(
         [
-            Criterion(call=call, code=code, name=name, description=text, weight=weight, order=k)
+            Criterion(
+                call=call,
+                code=code,
+                name=name,
+                name_en=english.CRITERIA[code][0],
+                description=text,
+                description_en=english.CRITERIA[code][1],
+                weight=weight,
+                order=k,
+            )
             for k, (code, name, text, weight) in enumerate(data.CRITERIA, start=1)
         ]
     )
     ScaleLevel.objects.bulk_create(
-        [ScaleLevel(call=call, value=v, label=label, descriptor=d) for v, label, d in data.SCALE]
+        [
+            ScaleLevel(
+                call=call,
+                value=v,
+                label=label,
+                label_en=english.SCALE[v][0],
+                descriptor=d,
+                descriptor_en=english.SCALE[v][1],
+            )
+            for v, label, d in data.SCALE
+        ]
     )
     EligibilityRule.objects.bulk_create(
         [
-            EligibilityRule(call=call, code=code, kind=kind, description=text, order=k)
+            EligibilityRule(
+                call=call,
+                code=code,
+                kind=kind,
+                description=text,
+                description_en=english.ELIGIBILITY_RULES[code],
+                order=k,
+            )
             for k, (code, kind, text) in enumerate(data.ELIGIBILITY_RULES, start=1)
         ]
     )
     RequiredDocument.objects.bulk_create(
         [
-            RequiredDocument(call=call, code=code, name=name, mandatory=mandatory)
+            RequiredDocument(
+                call=call,
+                code=code,
+                name=name,
+                name_en=english.REQUIRED_DOCUMENTS[code],
+                mandatory=mandatory,
+            )
             for code, name, mandatory in data.REQUIRED_DOCUMENTS
         ]
     )

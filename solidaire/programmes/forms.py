@@ -419,9 +419,12 @@ class WorkPlanForm(forms.ModelForm):
 class PriorityForm(forms.ModelForm):
     class Meta:
         model = Priority
-        fields = ["name", "code", "description"]
-        labels = {"name": _("Priority")}
-        widgets = {"description": forms.Textarea(attrs={"rows": 2})}
+        fields = ["name", "name_en", "code", "description", "description_en"]
+        labels = {"name": _("Priority (French)"), "name_en": _("Priority (English)")}
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 2}),
+            "description_en": forms.Textarea(attrs={"rows": 2}),
+        }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -9,6 +9,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from solidaire.common.bilingual import Bilingual
 from solidaire.common.fiscal import fiscal_year_has_ended
 from solidaire.common.money import MoneyField
 
@@ -155,13 +156,15 @@ class WorkPlan(models.Model):
         return self.title
 
 
-class Priority(models.Model):
+class Priority(Bilingual, models.Model):
     work_plan = models.ForeignKey(
         WorkPlan, on_delete=models.CASCADE, related_name="priorities", verbose_name=_("work plan")
     )
     code = models.SlugField(_("code"), max_length=60)
-    name = models.CharField(_("name"), max_length=200)
-    description = models.TextField(_("description"), blank=True)
+    name = models.CharField(_("name (French)"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
+    description = models.TextField(_("description (French)"), blank=True)
+    description_en = models.TextField(_("description (English)"), blank=True)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
     class Meta:
@@ -173,7 +176,7 @@ class Priority(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.name
+        return str.__str__(self.text("name"))
 
 
 class ProgrammeRole(models.Model):

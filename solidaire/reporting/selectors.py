@@ -26,6 +26,7 @@ from solidaire.calls.models import (
     ScaleLevel,
     Stream,
 )
+from solidaire.common.bilingual import local_text
 from solidaire.common.money import ZERO
 from solidaire.ledger.models import LedgerEntry
 from solidaire.ledger.selectors import (
@@ -526,10 +527,10 @@ def ministry_table() -> MinistryTable:
     for stream in (
         Stream.objects.filter(call__programme__in=ids)
         .order_by("call__programme", "call__number", "pk")
-        .values("call__programme", "call_id", "code", "name")
+        .values("call__programme", "call_id", "code", "name", "name_en")
     ):
         key = (stream["call__programme"], stream["code"])
-        names[key] = stream["name"]
+        names[key] = local_text(stream["name"], stream["name_en"])
         stream_calls.setdefault(key, set()).add(stream["call_id"])
     money: dict[tuple[int, str], dict[str, Any]] = {}
     for row in cast(

@@ -264,7 +264,7 @@ def ministry_xlsx(request: HttpRequest) -> HttpResponse:
             [
                 s.programme.region.code,
                 s.programme.name,
-                s.name or _("Outside the streams"),
+                str(s.name) or _("Outside the streams"),
                 s.calls,
                 s.committed,
                 s.paid,

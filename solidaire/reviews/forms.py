@@ -10,6 +10,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from solidaire.accounts.models import User
@@ -45,7 +46,7 @@ class ScreeningForm(forms.Form):
             else:
                 initial, reason = None, ""
             self.fields[f"passed_{rule.code}"] = forms.ChoiceField(
-                label=rule.description,
+                label=rule.text("description"),
                 choices=[(PASS, _("Passes")), (FAIL, _("Fails"))],
                 widget=forms.RadioSelect,
                 initial=initial,
@@ -158,8 +159,11 @@ class ScoreForm(forms.Form):
         for criterion in self.criteria:
             score = existing.get(criterion.pk)
             self.fields[f"score_{criterion.code}"] = forms.TypedChoiceField(
-                label=criterion.name,
-                choices=[(level.value, f"{level.value} — {level.label}") for level in self.levels],
+                label=criterion.text("name"),
+                choices=[
+                    (level.value, format_html("{} — {}", level.value, level.text("label")))
+                    for level in self.levels
+                ],
                 coerce=int,
                 empty_value=None,
                 required=False,

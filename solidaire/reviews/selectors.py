@@ -29,6 +29,7 @@ from solidaire.applications.access import requested_amount_expression
 from solidaire.applications.cycle import cycle_allows
 from solidaire.applications.models import BudgetLine, Organisation, Proposal
 from solidaire.calls.models import Call, Criterion, EligibilityRule
+from solidaire.common.bilingual import local_text
 from solidaire.programmes.models import ProgrammeRole
 from solidaire.reviews.access import conflicted_expression
 from solidaire.reviews.models import ConflictDeclaration, EligibilityResult, Review, Score
@@ -368,7 +369,12 @@ def call_score_rows(
     """
     summaries = proposal_scores(call)
     weights, max_scale = call_grid(call)
-    criteria = dict(Criterion.objects.filter(call=call).values_list("pk", "name"))
+    criteria = {
+        pk: local_text(name, name_en)
+        for pk, name, name_en in Criterion.objects.filter(call=call).values_list(
+            "pk", "name", "name_en"
+        )
+    }
     values: dict[int, dict[int, int]] = defaultdict(dict)
     owner: dict[int, tuple[int, int]] = {}
     rows = Score.objects.filter(

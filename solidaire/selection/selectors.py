@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 
 from solidaire.applications.models import Proposal
 from solidaire.calls.models import Call, Stream
+from solidaire.common.bilingual import LocalText, local_text
 from solidaire.common.money import ZERO, to_money
 from solidaire.ledger.selectors import FiscalYearBalance, calls_figures, programme_balances
 from solidaire.programmes.models import Priority, Territory
@@ -290,9 +291,9 @@ class Names:
     """Names of everything an instance mentions by code."""
 
     proposals: dict[str, ProposalInfo]
-    streams: dict[str, str]  # code → name
+    streams: dict[str, LocalText]  # code → name, in the page language
     territories: dict[str, Territory]  # code → territory
-    priorities: dict[str, str]  # code → name
+    priorities: dict[str, LocalText]  # code → name, in the page language
 
     def pool_label(self, pool_id: str) -> str:
         if pool_id == ENVELOPE_POOL:
@@ -339,7 +340,7 @@ def _names(call: Call, instance: Mapping[str, Any], hidden: frozenset[str] = fro
             reference=p.reference,
             title=p.title,
             organisation=p.organisation.legal_name,
-            stream=p.stream.name if p.stream else "",
+            stream=p.stream.text("name") if p.stream else "",
             territories=tuple(t.code for t in served),
             territory_names=", ".join(t.name for t in served),
             priorities=(),
@@ -363,13 +364,19 @@ def _names(call: Call, instance: Mapping[str, Any], hidden: frozenset[str] = fro
         )
     for reference in hidden & set(proposals):
         proposals[reference] = _recused_info(reference)
-    streams = dict(Stream.objects.filter(call=call).values_list("code", "name"))
-    territories = {t.code: t for t in Territory.objects.filter(region_id=call.programme.region_id)}
-    priorities = dict(
-        Priority.objects.filter(work_plan__programme_id=call.programme_id).values_list(
-            "code", "name"
+    streams = {
+        code: local_text(name, name_en)
+        for code, name, name_en in Stream.objects.filter(call=call).values_list(
+            "code", "name", "name_en"
         )
-    )
+    }
+    territories = {t.code: t for t in Territory.objects.filter(region_id=call.programme.region_id)}
+    priorities = {
+        code: local_text(name, name_en)
+        for code, name, name_en in Priority.objects.filter(
+            work_plan__programme_id=call.programme_id
+        ).values_list("code", "name", "name_en")
+    }
     return Names(proposals, streams, territories, priorities)
 
 

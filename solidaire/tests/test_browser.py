@@ -479,6 +479,11 @@ def test_public_call_pages_in_both_languages_and_at_a_phones_width(walk: Walk) -
     walk.check("32-public-calls-english")
     walk.follow_first("main a[href='/appels/capitale-nationale/2/']")
     assert "Streams and amounts" in walk.main_text() and "days left" in walk.main_text()
+    # The programme's own texts in English too, none left in French.
+    english_call = walk.main_text()
+    for text in ("Local stream", "Roots of the initiative in its community", "Very good"):
+        assert text in english_call, text
+    assert "Volet local" not in english_call and "(in French)" not in english_call
     walk.check("33-public-call-2-english")
     walk.open("/appels/capitale-nationale/1/")
     assert "See the funded initiatives" in walk.main_text()

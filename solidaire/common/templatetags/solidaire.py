@@ -8,6 +8,7 @@ from decimal import Decimal
 from django import template
 from django.utils import translation
 
+from solidaire.common.bilingual import local_text
 from solidaire.common.money import format_money, format_number
 
 register = template.Library()
@@ -44,3 +45,13 @@ def date(value: datetime.date | datetime.datetime | str | None, arg: str | None 
     if day == 1 and (translation.get_language() or "fr")[:2] == "fr" and text.startswith("1 "):
         return "1er " + text[2:]
     return text
+
+
+@register.filter
+def tr(obj: object, field: str) -> str:
+    """``{{ stream|tr:"name" }}``: the field's text in the page's language,
+    the French text marked ``lang="fr"`` and « (in French) » when an English
+    page has no English text (see ``solidaire.common.bilingual``)."""
+    if obj is None or obj == "":
+        return ""
+    return local_text(getattr(obj, field, ""), getattr(obj, f"{field}_en", ""))
