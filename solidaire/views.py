@@ -27,8 +27,7 @@ from solidaire.agreements.selectors import (
 )
 from solidaire.applications.access import proposal_for_user, proposals_for_user, roles_for
 from solidaire.applications.cycle import cycle_allows
-from solidaire.applications.models import Proposal
-from solidaire.applications.models import Organisation
+from solidaire.applications.models import Organisation, Proposal
 from solidaire.applications.organisation_selectors import acting_organisation_id
 from solidaire.applications.views import proposal_actions, startable_calls
 from solidaire.calls.access import set_up_calls
