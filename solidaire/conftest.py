@@ -28,6 +28,18 @@ def reference_data(request, django_db_setup, django_db_blocker):  # type: ignore
 
 
 @pytest.fixture(autouse=True)
+def fresh_rate_limits():  # type: ignore[no-untyped-def]
+    # The login and sign-up rate limits count in the cache, which outlives a
+    # test: each test starts with no attempts recorded, so that one test's
+    # requests never throttle the next one's.
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def fast_password_hashing(settings):  # type: ignore[no-untyped-def]
     # Tests create many users; the production hasher is slow on purpose.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -42,6 +54,22 @@ TESTS_TODAY = date(2020, 10, 15)
 def fiscal_present():  # type: ignore[no-untyped-def]
     with fiscal_today(TESTS_TODAY):
         yield TESTS_TODAY
+
+
+@pytest.fixture(autouse=True)
+def private_media(settings, tmp_path_factory):  # type: ignore[no-untyped-def]
+    """Uploaded documents go to a folder of the test's own, never into the
+    project's ``var/private``."""
+    root = tmp_path_factory.mktemp("private")
+    settings.PRIVATE_MEDIA_ROOT = root
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "private": {
+            "BACKEND": "solidaire.documents.storage.PrivateFileSystemStorage",
+            "OPTIONS": {"location": root},
+        },
+    }
+    return root
 
 
 @pytest.fixture

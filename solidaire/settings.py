@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -81,8 +82,13 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     # django-ninja serves its Swagger UI assets from here, not from a CDN.
     "ninja",
+    # Sign-up, e-mail verification, login by e-mail or username, password
+    # reset and e-mail change (templates in solidaire/templates/account/).
+    "allauth",
+    "allauth.account",
     "solidaire.common",
     "solidaire.accounts",
+    "solidaire.documents",
     "solidaire.audit",
     "solidaire.programmes",
     "solidaire.calls",
@@ -107,6 +113,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "solidaire.common.middleware.RefusalMiddleware",
 ]
@@ -154,7 +161,53 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    # Login by e-mail address as well as by username.
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
 
+# Accounts (django-allauth). A person signs up with an e-mail address that
+# must be verified before the first login; login takes the address or the
+# username. Login and password reset never tell whether an account exists;
+# sign-up does, because a person who already has an account (created by a
+# colleague or an administrator) must learn to sign in instead, and the
+# sign-up rate limit bounds what a prober can learn.
+ACCOUNT_ADAPTER = "solidaire.accounts.adapter.AccountAdapter"
+ACCOUNT_FORMS = {
+    "login": "solidaire.accounts.forms.LoginForm",
+    "signup": "solidaire.accounts.forms.SignupForm",
+    "add_email": "solidaire.accounts.forms.AddEmailForm",
+    "reset_password": "solidaire.accounts.forms.ResetPasswordForm",
+    "reset_password_from_key": "solidaire.accounts.forms.ResetPasswordKeyForm",
+    "change_password": "solidaire.accounts.forms.ChangePasswordForm",
+}
+ACCOUNT_LOGIN_METHODS = {"email", "username"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "username", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS = 3
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_CHANGE_EMAIL = True
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Solidaire] "
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
+# allauth's rate limits (failed logins, sign-ups, password resets, e-mails
+# sent) stay on. They count in the cache: the default memory cache is per
+# process, which suits one server process; several processes or servers
+# need a shared cache, e.g. CACHE_TABLE=solidaire_cache (Django's database
+# cache, created by `manage.py createcachetable`).
+_cache_table = env_str("CACHE_TABLE", "")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": _cache_table}
+        if _cache_table
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+
+# Django's checks of a new password: not too close to the person's name or
+# address, at least 8 characters, not a common password, not only digits.
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -176,8 +229,20 @@ STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
+# Uploaded documents: outside every folder a web server serves (static and
+# media), read back only through views that check access. An S3-compatible
+# store (django-storages) replaces it by changing STORAGES["private"] only.
+PRIVATE_MEDIA_ROOT = Path(env_str("PRIVATE_MEDIA_ROOT", str(BASE_DIR / "var" / "private")))
+if PRIVATE_MEDIA_ROOT.resolve().is_relative_to(MEDIA_ROOT.resolve()) or (
+    PRIVATE_MEDIA_ROOT.resolve().is_relative_to(Path(STATIC_ROOT).resolve())
+):
+    raise ImproperlyConfigured("PRIVATE_MEDIA_ROOT must lie outside MEDIA_ROOT and STATIC_ROOT.")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "private": {
+        "BACKEND": "solidaire.documents.storage.PrivateFileSystemStorage",
+        "OPTIONS": {"location": PRIVATE_MEDIA_ROOT},
+    },
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -187,17 +252,93 @@ STORAGES = {
     },
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# A file past UPLOAD_MAX_BYTES is dropped while it arrives, not kept whole.
+FILE_UPLOAD_HANDLERS = [
+    "solidaire.documents.uploadhandler.SizeLimitUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+# Size limits of uploaded documents, in bytes: one file, and all the files
+# of one proposal together.
+UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
+PROPOSAL_UPLOADS_MAX_BYTES = env_int("PROPOSAL_UPLOADS_MAX_BYTES", 50 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
-# The console backend only while developing: in production mail must leave
-# the machine (SMTP by default; ``EMAIL_BACKEND`` picks another).
-_DEFAULT_EMAIL_BACKEND = (
-    "django.core.mail.backends.console.EmailBackend"
-    if DEBUG
-    else "django.core.mail.backends.smtp.EmailBackend"
+# E-mail. While developing, every message is printed to the console and
+# written as a file under var/mail/ (a newcomer follows the verification link
+# from there, without a mail server). Otherwise SMTP, from EMAIL_URL
+# (smtp://user:password@host:25, smtp+tls:// for STARTTLS, smtps:// for TLS)
+# or from EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD,
+# EMAIL_USE_TLS and EMAIL_USE_SSL. EMAIL_BACKEND names another backend.
+_SMTP_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+_DEV_EMAIL_BACKEND = "solidaire.common.mail.ConsoleAndFileEmailBackend"
+_email_file_path = Path(env_str("EMAIL_FILE_PATH", str(BASE_DIR / "var" / "mail")))
+_SMTP_SCHEMES = {"smtp": (False, False), "smtp+tls": (True, False), "smtps": (False, True)}
+
+
+def smtp_options_from_url(url: str) -> dict[str, object]:
+    """SMTP options from EMAIL_URL; anything that cannot be read is an error."""
+    parts = urlsplit(url)
+    if parts.scheme not in _SMTP_SCHEMES:
+        raise ImproperlyConfigured(
+            f"EMAIL_URL must start with smtp://, smtp+tls:// or smtps:// (not {parts.scheme!r})."
+        )
+    try:
+        port = parts.port
+    except ValueError as exc:
+        raise ImproperlyConfigured("EMAIL_URL has a port that is not a number.") from exc
+    if not parts.hostname:
+        raise ImproperlyConfigured("EMAIL_URL must name the SMTP host.")
+    if parts.query and set(parse_qs(parts.query)) - {"timeout"}:
+        raise ImproperlyConfigured("EMAIL_URL accepts only the timeout parameter.")
+    use_tls, use_ssl = _SMTP_SCHEMES[parts.scheme]
+    timeout_values = parse_qs(parts.query).get("timeout", ["10"])
+    try:
+        timeout = int(timeout_values[0])
+    except ValueError as exc:
+        raise ImproperlyConfigured("EMAIL_URL's timeout is not a number of seconds.") from exc
+    return {
+        "host": parts.hostname,
+        "port": port or (465 if use_ssl else 587 if use_tls else 25),
+        "username": unquote(parts.username or ""),
+        "password": unquote(parts.password or ""),
+        "use_tls": use_tls,
+        "use_ssl": use_ssl,
+        "timeout": timeout,
+    }
+
+
+def smtp_options_from_variables() -> dict[str, object]:
+    use_tls = env_bool("EMAIL_USE_TLS", False)
+    use_ssl = env_bool("EMAIL_USE_SSL", False)
+    if use_tls and use_ssl:
+        raise ImproperlyConfigured("EMAIL_USE_TLS and EMAIL_USE_SSL cannot both be true.")
+    return {
+        "host": env_str("EMAIL_HOST", "localhost"),
+        "port": env_int("EMAIL_PORT", 465 if use_ssl else 587 if use_tls else 25),
+        "username": env_str("EMAIL_HOST_USER", ""),
+        "password": env_str("EMAIL_HOST_PASSWORD", ""),
+        "use_tls": use_tls,
+        "use_ssl": use_ssl,
+        "timeout": env_int("EMAIL_TIMEOUT", 10),
+    }
+
+
+_email_url = env_str("EMAIL_URL", "")
+_smtp_configured = bool(_email_url or os.environ.get("EMAIL_HOST"))
+_email_backend = env_str(
+    "EMAIL_BACKEND", _SMTP_BACKEND if _smtp_configured or not DEBUG else _DEV_EMAIL_BACKEND
 )
-MAILERS = {"default": {"BACKEND": env_str("EMAIL_BACKEND", _DEFAULT_EMAIL_BACKEND)}}
-DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "solidaire@localhost")
+_email_options: dict[str, object] = {}
+if _email_backend == _SMTP_BACKEND:
+    _email_options = (
+        smtp_options_from_url(_email_url) if _email_url else smtp_options_from_variables()
+    )
+elif _email_backend in (_DEV_EMAIL_BACKEND, "django.core.mail.backends.filebased.EmailBackend"):
+    _email_options = {"file_path": str(_email_file_path)}
+MAILERS = {"default": {"BACKEND": _email_backend, "OPTIONS": _email_options}}
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Solidaire <solidaire@localhost>")
+SERVER_EMAIL = env_str("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 
 TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
 

@@ -232,6 +232,9 @@ def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "requested_amounts": list(proposal.requested_amounts.all()),
             "territories": [t.name for t in proposal.territories.all()],
             "priorities": [p.name for p in proposal.priorities.all()],
+            "attachments": list(
+                proposal.attachments.select_related("document").order_by("document_id", "id")
+            ),
             "actions": _detail_actions(roles_for(request.user), proposal),
         },
         roles_for(request.user),

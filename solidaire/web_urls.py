@@ -4,10 +4,12 @@ English readers get the same addresses with English text."""
 from django.urls import include, path
 
 from solidaire import views
+from solidaire.accounts.urls import allauth_urlpatterns
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("", include("solidaire.accounts.urls")),
+    path("", include(allauth_urlpatterns)),
     path("", include("solidaire.reporting.urls")),
     path("", include("solidaire.selection.urls")),
     path("", include("solidaire.applications.urls")),

@@ -9,7 +9,18 @@ from solidaire.accounts.models import User
 class UserAdmin(DjangoUserAdmin):
     fieldsets = (
         *(DjangoUserAdmin.fieldsets or ()),
-        (_("Solidaire"), {"fields": ("is_ministry_observer", "preferred_language")}),
+        (
+            _("Solidaire"),
+            {
+                "fields": (
+                    "is_ministry_observer",
+                    "preferred_language",
+                    "notify_messages",
+                    "notify_deadlines",
+                    "notify_decisions",
+                )
+            },
+        ),
     )
     list_display = (
         "username",

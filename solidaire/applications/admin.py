@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.contrib import admin
 from django.http import HttpRequest
 
@@ -71,8 +73,14 @@ class OtherFundingInline(admin.TabularInline):
 
 
 class AttachmentInline(admin.TabularInline):
+    # Files arrive only through the applicant's pages, which validate them.
     model = Attachment
     extra = 0
+    fields = ("document", "name", "size", "content_type", "sha256", "uploaded_by", "uploaded_at")
+    readonly_fields = fields
+
+    def has_add_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
 
 
 @admin.register(Proposal)
@@ -115,7 +123,21 @@ class OtherFundingAdmin(admin.ModelAdmin):
 
 @admin.register(Attachment)
 class AttachmentAdmin(admin.ModelAdmin):
-    list_display = ("name", "proposal", "document", "uploaded_at")
+    list_display = ("name", "proposal", "document", "size", "uploaded_at")
     list_filter = ("document",)
-    search_fields = ("name", "proposal__reference")
+    search_fields = ("name", "proposal__reference", "sha256")
     list_select_related = ("proposal", "document")
+    readonly_fields = (
+        "proposal",
+        "document",
+        "stored_name",
+        "name",
+        "size",
+        "content_type",
+        "sha256",
+        "uploaded_by",
+        "uploaded_at",
+    )
+
+    def has_add_permission(self, request: Any) -> bool:
+        return False

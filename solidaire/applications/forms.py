@@ -15,7 +15,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from solidaire.applications.models import Proposal
-from solidaire.calls.models import Stream
+from solidaire.calls.models import RequiredDocument, Stream
 from solidaire.common.money import to_money
 from solidaire.programmes.models import FiscalYear, Priority, Territory
 
@@ -281,6 +281,36 @@ class FundingForm(forms.Form):
 
 FundingFormSet = forms.formset_factory(FundingForm, extra=0)
 FUNDING_ROWS_MIN = 3
+
+
+class DocumentsForm(forms.Form):
+    """One file input per required document of the call. The files are
+    checked by ``solidaire.documents`` (through the attachment services),
+    not here: this form only collects them, so that every upload of the
+    product takes the same path."""
+
+    ACCEPT = ".pdf,.docx,.xlsx,.odt,.ods,.jpg,.jpeg,.png"
+
+    def __init__(self, *args: Any, documents: Iterable[RequiredDocument], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.documents = list(documents)
+        for document in self.documents:
+            self.fields[f"document_{document.pk}"] = forms.FileField(
+                label=document.name,
+                required=False,
+                # Empty and long-named files are refused (or renamed) with
+                # the reason by the one validation path.
+                allow_empty_file=True,
+                widget=forms.FileInput(attrs={"accept": self.ACCEPT}),
+            )
+
+    def uploads(self) -> list[tuple[RequiredDocument, Any]]:
+        """The slots given a file in this request, with the file."""
+        return [
+            (d, self.files[f"document_{d.pk}"])
+            for d in self.documents
+            if self.files.get(f"document_{d.pk}")
+        ]
 
 
 class WithdrawForm(forms.Form):

@@ -357,6 +357,11 @@ class OtherFunding(models.Model):
 
 
 class Attachment(models.Model):
+    """A file attached to a proposal, usually in the slot of one of the call's
+    required documents. The file itself is in the private store (see
+    ``solidaire.documents``) under a random name; only the access-checked
+    download view reads it back."""
+
     proposal = models.ForeignKey(
         Proposal, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("proposal")
     )
@@ -368,10 +373,33 @@ class Attachment(models.Model):
         related_name="+",
         verbose_name=_("document type"),
     )
-    file = models.FileField(_("file"), upload_to="attachments/%Y/%m/")
-    name = models.CharField(_("name"), max_length=200)
+    stored_name = models.CharField(_("stored file"), max_length=255, unique=True)
+    name = models.CharField(_("original name"), max_length=200)
+    size = models.PositiveBigIntegerField(_("size in bytes"), default=0)
+    content_type = models.CharField(_("content type"), max_length=120, blank=True)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("attachment")
         verbose_name_plural = _("attachments")
+        ordering = ["proposal", "document", "id"]
+        constraints = [
+            # One file per required document: a new upload replaces it.
+            models.UniqueConstraint(
+                fields=["proposal", "document"],
+                condition=Q(document__isnull=False),
+                name="attachment_one_per_required_document",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

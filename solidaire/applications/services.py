@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from solidaire.accounts.models import User
 from solidaire.applications.cycle import CycleRefused, cycle_check, cycle_require
 from solidaire.applications.models import (
+    Attachment,
     Organisation,
     OtherFunding,
     Proposal,
@@ -27,7 +28,7 @@ from solidaire.applications.models import (
 )
 from solidaire.applications.workflow import proposal_transition
 from solidaire.audit.services import audit_record
-from solidaire.calls.models import Call, Stream
+from solidaire.calls.models import Call, RequiredDocument, Stream
 from solidaire.common.money import ZERO, format_money, to_money
 from solidaire.programmes.models import FiscalYear, Priority, Territory
 
@@ -259,6 +260,22 @@ def proposal_completeness_errors(proposal: Proposal) -> dict[str, list[str]]:
                 _("The amount requested cannot exceed %(share)s %% of eligible expenses.")
                 % {"share": format(call.max_share_of_expenses.normalize(), "f")},
             )
+    # Each missing mandatory document is its own error, keyed by its slot in
+    # the editor ("document_<id>"), so that the message links to it.
+    missing_documents = (
+        RequiredDocument.objects.filter(call=call, mandatory=True)
+        .exclude(
+            pk__in=Attachment.objects.filter(proposal=proposal, document__isnull=False).values(
+                "document_id"
+            )
+        )
+        .order_by("id")
+    )
+    for document in missing_documents:
+        need(
+            f"document_{document.pk}",
+            _("Attach the document “%(name)s”.") % {"name": document.name},
+        )
     return errors
 
 

@@ -12,4 +12,9 @@ urlpatterns = [
     path("demandes/<int:pk>/modifier/", views.proposal_edit, name="edit"),
     path("demandes/<int:pk>/accuse-de-reception/", views.proposal_receipt, name="receipt"),
     path("demandes/<int:pk>/retirer/", views.proposal_withdraw_page, name="withdraw"),
+    path(
+        "demandes/<int:pk>/documents/<int:attachment_pk>/",
+        views.proposal_document,
+        name="document",
+    ),
 ]

@@ -10,12 +10,14 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -23,9 +25,16 @@ from django.views.decorators.http import require_http_methods
 from solidaire.accounts.models import User
 from solidaire.accounts.permissions import Roles, allowed, check
 from solidaire.applications.access import proposal_for_user, roles_for
+from solidaire.applications.attachments import (
+    attachment_download,
+    attachment_put,
+    attachment_remove,
+    attachment_slots,
+)
 from solidaire.applications.cycle import cycle_allows
 from solidaire.applications.forms import (
     FUNDING_ROWS_MIN,
+    DocumentsForm,
     DraftForm,
     FundingFormSet,
     WithdrawForm,
@@ -43,7 +52,7 @@ from solidaire.applications.services import (
     proposal_update_draft,
     proposal_withdraw,
 )
-from solidaire.calls.models import Call, Stream
+from solidaire.calls.models import Call, RequiredDocument, Stream
 from solidaire.programmes.models import FiscalYear, Priority, Territory
 
 S = Proposal.Status
@@ -322,14 +331,21 @@ def proposal_edit(request: HttpRequest, pk: int) -> HttpResponse:
     options = _form_options(proposal)
     now = timezone.now()
     context: dict[str, Any] = {"proposal": proposal, **_deadline(proposal.call, now)}
+    documents = list(RequiredDocument.objects.filter(call_id=proposal.call_id).order_by("id"))
 
     if request.method == "GET":
+        context["documents_form"] = DocumentsForm(documents=documents)
         form = DraftForm(initial=_initial(proposal, options["fiscal_years"]), **options)
         funding = FundingFormSet(initial=_funding_initial(proposal), prefix="funding")
         context["missing"] = proposal_completeness_errors(proposal)
         return _edit_page(request, roles, context, form, funding)
 
     data = request.POST.copy()
+    # Files first, each on its own: a refused file is reported beside its
+    # slot while the typed answers below are saved as usual.
+    documents_form = DocumentsForm(data, request.FILES, documents=documents)
+    context["documents_form"] = documents_form
+    _apply_documents(request, proposal, documents_form)
     form = DraftForm(data, **options)
     funding = FundingFormSet(data, prefix="funding")
     form_ok = form.is_valid()
@@ -375,12 +391,14 @@ def proposal_edit(request: HttpRequest, pk: int) -> HttpResponse:
         return _edit_page(request, roles, context, form, funding)
     data["version"] = proposal.updated_at.isoformat()
 
-    if not (form_ok and funding_ok):
+    if not (form_ok and funding_ok and not documents_form.errors):
         context["partial_save"] = True
         context["not_submitted"] = "submit" in data
         return _edit_page(request, roles, context, form, funding)
     if "submit" not in data:
         messages.success(request, _("Your draft is saved."))
+        if data.get("save") == "documents" or "remove_document" in data:
+            return redirect(f"{reverse('applications:edit', args=[proposal.pk])}#documents")
         return redirect("applications:edit", pk=proposal.pk)
 
     fresh = Proposal.objects.select_related("call__programme").get(pk=proposal.pk)
@@ -392,20 +410,26 @@ def proposal_edit(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         # Completeness errors, or a refusal of the cycle (an illegal
         # transition is a ValidationError too): shown beside the form.
-        _attach(form, exc)
+        _attach(form, exc, documents_form)
         context["not_submitted"] = True
         return _edit_page(request, roles, context, form, funding)
     messages.success(request, _("Your proposal is submitted. Keep this receipt."))
     return redirect("applications:receipt", pk=proposal.pk)
 
 
-def _attach(form: DraftForm, exc: ValidationError) -> None:
+def _attach(
+    form: DraftForm, exc: ValidationError, documents_form: DocumentsForm | None = None
+) -> None:
     """Put a service's messages next to the inputs they are about."""
     if not hasattr(exc, "error_dict"):
         for message in exc.messages:
             form.add_error(None, message)
         return
     for name, errors in exc.message_dict.items():
+        if documents_form is not None and name in documents_form.fields:
+            for message in errors:
+                documents_form.add_error(name, message)
+            continue
         target: str | None = name
         if name == "requested" and form.fiscal_years:
             target = requested_field_name(form.fiscal_years[0])
@@ -442,13 +466,29 @@ def _edit_page(
     status: int = 200,
 ) -> HttpResponse:
     proposal: Proposal = context["proposal"]
-    _describe_errors([form, *funding.forms])
+    documents_form: DocumentsForm = context["documents_form"]
+    _describe_errors([form, *funding.forms, documents_form])
+    slots = attachment_slots(proposal)
+    used = sum(a.size for _d, a in slots if a is not None)
     context.update(
         {
             "form": form,
             "funding": funding,
             "funding_errors": [(i + 1, f) for i, f in enumerate(funding.forms) if f.errors],
-            "has_errors": bool(form.errors) or any(f.errors for f in funding.forms),
+            "has_errors": bool(form.errors)
+            or any(f.errors for f in funding.forms)
+            or bool(documents_form.errors),
+            "document_slots": [
+                {
+                    "document": document,
+                    "attachment": attachment,
+                    "field": documents_form[f"document_{document.pk}"],
+                }
+                for document, attachment in slots
+            ],
+            "uploads_used": used,
+            "upload_max_bytes": settings.UPLOAD_MAX_BYTES,
+            "proposal_uploads_max_bytes": settings.PROPOSAL_UPLOADS_MAX_BYTES,
         }
     )
     return _render(
@@ -459,6 +499,49 @@ def _edit_page(
         proposal.call.programme,
         status=status,
     )
+
+
+def _apply_documents(request: HttpRequest, proposal: Proposal, form: DocumentsForm) -> None:
+    """Remove the document asked for and attach every file chosen, each
+    through the attachment services; a refusal becomes an error beside its
+    slot, and the other files and answers go on."""
+    form.is_valid()
+    removed = request.POST.get("remove_document", "")
+    if removed:
+        try:
+            name = attachment_remove(
+                proposal=proposal,
+                attachment_id=int(removed) if removed.isdigit() else 0,
+                actor=_user(request),
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc.messages[0])
+        else:
+            messages.success(request, _("“%(name)s” is removed.") % {"name": name})
+    for document, upload in form.uploads():
+        try:
+            attachment = attachment_put(
+                proposal=proposal, document=document, file=upload, actor=_user(request)
+            )
+        except ValidationError as exc:
+            form.add_error(f"document_{document.pk}", exc.messages)
+        else:
+            messages.success(
+                request,
+                _("“%(name)s” is attached as “%(document)s”.")
+                % {"name": attachment.name, "document": document.name},
+            )
+
+
+# ----------------------------------------------------------------------------- documents
+
+
+@login_required
+@require_http_methods(["GET"])
+def proposal_document(request: HttpRequest, pk: int, attachment_pk: int) -> HttpResponseBase:
+    """A document of a proposal, as a download, for those who may see the
+    proposal; 404 for anyone else."""
+    return attachment_download(user=request.user, proposal_pk=pk, attachment_pk=attachment_pk)
 
 
 # ----------------------------------------------------------------------------- receipt

@@ -17,19 +17,24 @@ either differs.
 
 from __future__ import annotations
 
+import functools
+import io
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+from allauth.account.models import EmailAddress
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
+from pypdf import PdfWriter
 
 from solidaire.accounts.models import User
 from solidaire.agreements.models import Payment
 from solidaire.agreements.services import agreement_issue, agreement_sign, payment_record
+from solidaire.applications.attachments import attachment_put
 from solidaire.applications.models import Organisation, OrganisationMember, Proposal
 from solidaire.applications.services import proposal_create_draft, proposal_submit
 from solidaire.calls.models import (
@@ -333,6 +338,11 @@ def _build(
     accounts = {u.username: u for u in User.objects.filter(username__in=list(accounts))}
     committee = list(User.objects.filter(username__startswith="comite").order_by("username"))
     coordinator, fiduciaire = accounts["coordination"], accounts["fiduciaire"]
+    # Verified addresses: the demo accounts also sign in by e-mail.
+    EmailAddress.objects.bulk_create(
+        EmailAddress(user=u, email=u.email, primary=True, verified=True)
+        for u in [*accounts.values(), *committee]
+    )
 
     # Programme ---------------------------------------------------------
     first = data.FIRST_FISCAL_YEAR + clock.shift
@@ -458,6 +468,7 @@ def _build(
             priorities=[priorities[code] for code in p.priorities],
             now=when[p.index],
         )
+        _attach_required_documents(proposal)
         proposals[p.index] = proposal_submit(proposal=proposal, actor=None, now=when[p.index])
     log("call 1: 69 proposals submitted")
 
@@ -604,6 +615,7 @@ def _build(
             priorities=[priorities[rng.choice(list(priorities))]],
             now=opens_at + timedelta(days=1 + k),
         )
+        _attach_required_documents(draft)
         proposal = proposal_submit(
             proposal=draft, actor=None, now=opens_at + timedelta(days=1 + k, hours=3)
         )
@@ -667,6 +679,10 @@ def _build_second(
         person(name) for name in ("coordination2", "evaluation2", "fiduciaire2", "organisme2")
     )
     committee = [person(f"comite2-{n:02d}") for n in range(1, 4)]
+    EmailAddress.objects.bulk_create(
+        EmailAddress(user=u, email=u.email, primary=True, verified=True)
+        for u in [coordinator, evaluator, fiduciaire, applicant, *committee]
+    )
 
     first = data.FIRST_FISCAL_YEAR + clock.shift
     programme = Programme.objects.create(
@@ -779,20 +795,18 @@ def _build_second(
         fields = _fields(plan, streams[stream], clock, rng)
         fields["partners"] = "CISSS de Chaudière-Appalaches, municipalités, organismes du milieu."
         submitted_at = clock.at(2019, 11, 11 + k, 10)
-        proposal = proposal_submit(
-            proposal=proposal_create_draft(
-                call=call,
-                organisation=organisations[k],
-                actor=None,
-                fields=fields,
-                requested=dict(zip(call_years, plan.amounts, strict=True)),
-                territories=[territories[territory]],
-                priorities=[priorities[k % len(priorities)]],
-                now=submitted_at,
-            ),
+        draft = proposal_create_draft(
+            call=call,
+            organisation=organisations[k],
             actor=None,
+            fields=fields,
+            requested=dict(zip(call_years, plan.amounts, strict=True)),
+            territories=[territories[territory]],
+            priorities=[priorities[k % len(priorities)]],
             now=submitted_at,
         )
+        _attach_required_documents(draft)
+        proposal = proposal_submit(proposal=draft, actor=None, now=submitted_at)
         results = {code: (True, "") for code in rules}
         if not eligible:
             results["type-organisme"] = (False, "L'organisme est une entreprise à but lucratif.")
@@ -871,6 +885,26 @@ def _build_second(
         organisations_funded=organisations_funded,
         proposals_received=Proposal.objects.filter(call=call).count(),
     )
+
+
+@functools.cache
+def _placeholder_pdf(title: str) -> bytes:
+    """A one-page PDF standing for a document the demo cannot have."""
+    writer = PdfWriter()
+    writer.add_blank_page(width=612, height=792)
+    writer.add_metadata({"/Title": title})
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def _attach_required_documents(proposal: Proposal) -> None:
+    """Submitted proposals carry the call's mandatory documents; the demo's
+    are placeholders, sent through the same upload path as anyone's."""
+    for document in proposal.call.required_documents.filter(mandatory=True).order_by("id"):
+        file = io.BytesIO(_placeholder_pdf(document.name))
+        file.name = f"{document.code}.pdf"
+        attachment_put(proposal=proposal, document=document, file=file, actor=None)
 
 
 def _call(

@@ -19,7 +19,15 @@ from solidaire.applications.models import (
     Proposal,
     RequestedAmount,
 )
-from solidaire.calls.models import Allocation, Call, Criterion, EligibilityRule, ScaleLevel, Stream
+from solidaire.calls.models import (
+    Allocation,
+    Call,
+    Criterion,
+    EligibilityRule,
+    RequiredDocument,
+    ScaleLevel,
+    Stream,
+)
 from solidaire.common.fiscal import fiscal_year_bounds, fiscal_year_label
 from solidaire.ledger.models import Commitment
 from solidaire.programmes.models import (
@@ -134,6 +142,16 @@ class CallFactory(factory.django.DjangoModelFactory):
     published = True
     opens_at = factory.LazyFunction(lambda: timezone.now() - timedelta(days=30))
     closes_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=30))
+
+
+class RequiredDocumentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = RequiredDocument
+
+    call = factory.SubFactory(CallFactory)
+    code = factory.Sequence(lambda n: f"document-{n + 1}")
+    name = factory.Sequence(lambda n: f"Lettre d'appui {n + 1}")
+    mandatory = True
 
 
 class StreamFactory(factory.django.DjangoModelFactory):

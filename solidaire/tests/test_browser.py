@@ -241,7 +241,9 @@ def test_call_two_worked_through_in_the_browser(walk: Walk) -> None:
     and submitted, the coordinator's screening, scores and a selection
     scenario, the trustee's agreement and ledger."""
     from solidaire.applications.models import Proposal
+    from solidaire.calls.models import RequiredDocument
     from solidaire.reviews.models import Review
+    from solidaire.testing import files
 
     page = walk.page
     draft = Proposal.objects.filter(
@@ -259,13 +261,44 @@ def test_call_two_worked_through_in_the_browser(walk: Walk) -> None:
     walk.check("20-applicant-draft")
     page.fill("#id_title", "Cuisine collective du quartier")
     page.fill("#id_total_cost", "-40 000")
-    page.click("main button[name=save]")
+    page.click("main .form-actions button[name=save][value='1']")
     page.wait_for_load_state()
     assert page.input_value("#id_total_cost") == "-40 000"
     assert page.locator("#id_total_cost[aria-invalid=true]").count() == 1
     walk.check("21-applicant-draft-error")
     draft.refresh_from_db()
     assert draft.title == "Cuisine collective du quartier"
+
+    # The call's documents: a PDF is attached to its slot; a PDF carrying
+    # JavaScript is refused beside its own, and the text typed with it stays.
+    letters, resolution = RequiredDocument.objects.filter(call=draft.call, mandatory=True).order_by(
+        "id"
+    )[:2]
+    page.fill("#id_total_cost", "40 000")
+    page.set_input_files(
+        f"#id_document_{letters.pk}",
+        files=[{"name": "lettres-appui.pdf", "mimeType": "application/pdf", "buffer": files.pdf()}],
+    )
+    page.click(f"#slot-{letters.pk} button[name=save]")
+    page.wait_for_load_state()
+    assert "lettres-appui.pdf" in page.inner_text(f"#slot-{letters.pk}")
+    page.fill("#id_summary", "Des repas préparés ensemble, chaque semaine.")
+    page.set_input_files(
+        f"#id_document_{resolution.pk}",
+        files=[
+            {
+                "name": "resolution.pdf",
+                "mimeType": "application/pdf",
+                "buffer": files.pdf_with_javascript(),
+            }
+        ],
+    )
+    page.click(f"#slot-{resolution.pk} button[name=save]")
+    page.wait_for_load_state()
+    assert "JavaScript" in page.inner_text(f"#slot-{resolution.pk}")
+    assert page.locator(f"#id_document_{resolution.pk}[aria-invalid=true]").count() == 1
+    assert page.input_value("#id_summary") == "Des repas préparés ensemble, chaque semaine."
+    walk.check("21b-applicant-documents")
     walk.sign_out()
 
     # The evaluator scores every criterion and submits the review.
@@ -496,6 +529,91 @@ def test_organisation_pages_in_the_browser(walk: Walk) -> None:
     assert organisation.neq in history and "Historique" in history
     walk.check("69-coordinator-organisation")
     walk.sign_out()
+
+
+def _no_sideways_scroll(walk: Walk, name: str) -> None:
+    overflow = walk.page.evaluate(
+        "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    assert overflow <= 0, f"{name} scrolls sideways by {overflow} px at a phone's width"
+
+
+def test_account_pages_in_both_languages_and_on_a_phone(walk: Walk) -> None:
+    """A newcomer signs up, follows the verification link and reaches the
+    account page; sign-up, login and the account page pass axe in French
+    and English, and at a phone's width none of them scrolls sideways."""
+    from django.core import mail
+
+    page = walk.page
+
+    for width, suffix in ((1280, ""), (390, "-phone")):
+        page.set_viewport_size({"width": width, "height": 900 if width > 400 else 844})
+        for language in ("fr", "en"):
+            if page.get_attribute("html", "lang") not in (None, language):
+                page.click(f"header .language-switch button[value={language}]")
+                page.wait_for_load_state()
+            for path, name in (("/inscription/", "signup"), ("/connexion/", "login")):
+                walk.open(path)
+                assert page.get_attribute("html", "lang") == language
+                walk.check(f"80-{name}-{language}{suffix}")
+                _no_sideways_scroll(walk, f"{path} ({language}, {width} px)")
+            # The header offers sign-up to an anonymous visitor.
+            assert page.locator("header a[href='/inscription/']").count() == 1
+        page.click("header .language-switch button[value=fr]")
+        page.wait_for_load_state()
+
+    # Sign-up with a mistake: the address of a demo account; the error is
+    # announced and the rest of the input kept.
+    walk.open("/inscription/")
+    page.fill("#id_first_name", "Marie")
+    page.fill("#id_last_name", "Tremblay")
+    page.fill("#id_email", "coordination@example.org")
+    page.fill("#id_password1", "cuisine-collective-42")
+    page.fill("#id_password2", "cuisine-collective-42")
+    page.click("main button[type=submit]")
+    page.wait_for_load_state()
+    assert page.locator("[role=alert]").count() == 1
+    assert page.input_value("#id_first_name") == "Marie"
+    assert page.locator("#id_email[aria-invalid=true]").count() == 1
+    walk.check("81-signup-error-phone")
+    _no_sideways_scroll(walk, "sign-up with an error")
+
+    # Corrected, sent; the link from the e-mail confirms and signs in.
+    page.fill("#id_email", "marie@cuisine-portneuf.example.org")
+    page.fill("#id_password1", "cuisine-collective-42")
+    page.fill("#id_password2", "cuisine-collective-42")
+    page.click("main button[type=submit]")
+    page.wait_for_load_state()
+    assert "/inscription/courriel-envoye/" in page.url
+    walk.check("82-verification-sent-phone")
+    body = mail.outbox[-1].body
+    link = next(word for word in body.split() if "/courriel/verifier/" in word)
+    page.goto(link)
+    walk.check("83-confirm-email-phone")
+    page.click("main button[type=submit]")
+    page.wait_for_load_state()
+    assert page.locator("header a[href='/compte/']").count() == 1
+
+    # The account page, in both languages, at a phone's width.
+    walk.open("/compte/")
+    walk.check("84-account-fr-phone")
+    _no_sideways_scroll(walk, "account page (fr)")
+    page.check("#id_preferred_language_1")  # English
+    page.click("main button[type=submit]")
+    page.wait_for_load_state()
+    assert page.get_attribute("html", "lang") == "en"
+    walk.check("85-account-en-phone")
+    _no_sideways_scroll(walk, "account page (en)")
+    walk.sign_out()
+
+    # A demo account signs in by its e-mail address.
+    page.set_viewport_size({"width": 1280, "height": 900})
+    walk.open("/connexion/")
+    page.fill("#id_username", "coordination@example.org")
+    page.fill("#id_password", DEMO_PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_load_state()
+    assert "4 200 000,00 $" in walk.main_text() or "$4,200,000.00" in walk.main_text()
 
     print(f"axe checked {len(walk.checked)} pages: {', '.join(walk.checked)}")
     print("axe moderate/minor findings:", walk.minor or "none")

@@ -25,7 +25,12 @@ from django.utils.html import escape
 
 from solidaire.accounts.models import User
 from solidaire.agreements.models import Agreement, Payment, Report
-from solidaire.applications.models import Organisation, OrganisationMember, Proposal
+from solidaire.applications.models import (
+    Attachment,
+    Organisation,
+    OrganisationMember,
+    Proposal,
+)
 from solidaire.calls.models import Call
 from solidaire.common.money import format_money
 from solidaire.ledger.selectors import programme_balances
@@ -50,6 +55,8 @@ NOT_OBJECT_PAGES = {
     "organismes/invitation/<str:token>/": "an invitation is reached by its secret token only",
     "programmes/invitation/<str:token>/": "an invitation is reached by its secret token only",
     "api/^(?P<rest>.*)$": "an unknown API address, 404 for everyone",
+    "courriel/verifier/<str:key>/": "an e-mail confirmation is reached by its secret key only",
+    "mot-de-passe/nouveau/<b36:uidb36>-<str:key>/": "a password reset is reached by its key only",
 }
 
 
@@ -78,6 +85,9 @@ def _values(route: str, name: str, programme: Programme, number: int) -> list[st
         return [str(r.pk) for r in Review.objects.filter(proposal__call=call)[:1]]
     if name == "member_pk":
         return [str(m.pk) for m in OrganisationMember.objects.filter(user__username="organisme")]
+    if name == "attachment_pk":
+        first = proposals.filter(call=call).order_by("pk").first()
+        return [str(a.pk) for a in Attachment.objects.filter(proposal=first)[:1]]
     if name == "invitation_pk":
         return []
     assert name == "pk", name
@@ -88,7 +98,7 @@ def _values(route: str, name: str, programme: Programme, number: int) -> list[st
     if route.startswith("evaluations/"):
         return [str(r.pk) for r in Review.objects.filter(proposal__call=call)[:2]]
     if route.startswith("demandes/"):
-        return [str(p.pk) for p in proposals.filter(call=call)[:1]] + [
+        return [str(p.pk) for p in proposals.filter(call=call).order_by("pk")[:1]] + [
             str(p.pk) for p in proposals.filter(call=call, status="draft")[:1]
         ]
     if route.startswith("organismes/"):
@@ -110,7 +120,7 @@ def _first_programme_urls(programme: Programme) -> Iterator[tuple[str, str]]:
             continue
         path = route
         for name in names:
-            for converter in ("slug:", "int:", "str:", ""):
+            for converter in ("slug:", "int:", "str:", "b36:", ""):
                 path = path.replace(f"<{converter}{name}>", "{" + name + "}")
         for number in (1, 2):
             combos: list[dict[str, str]] = [{}]
@@ -132,7 +142,7 @@ def _mixed_urls(first: Programme, second: Programme) -> Iterator[tuple[str, str]
             continue
         path = route
         for name in names:
-            for converter in ("slug:", "int:", "str:", ""):
+            for converter in ("slug:", "int:", "str:", "b36:", ""):
                 path = path.replace(f"<{converter}{name}>", "{" + name + "}")
         for number in (1, 2):
             combos: list[dict[str, str]] = [{"programme": second.slug, "slug": second.slug}]

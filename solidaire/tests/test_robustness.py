@@ -59,7 +59,7 @@ def _patterns(resolver: URLResolver, prefix: str = "") -> list[tuple[str, URLPat
 def _objects() -> dict[str, list[str]]:
     """Values for every URL parameter, taken from the demo."""
     from solidaire.agreements.models import Agreement, Payment, Report
-    from solidaire.applications.models import OrganisationMember, Proposal
+    from solidaire.applications.models import Attachment, OrganisationMember, Proposal
     from solidaire.programmes.models import Programme
     from solidaire.reviews.models import Review
     from solidaire.selection.models import Scenario
@@ -91,6 +91,11 @@ def _objects() -> dict[str, list[str]]:
         ],
         "proposal_pk": [str(funded.pk), "999999"],
         "review": [str(pk) for pk in Review.objects.values_list("pk", flat=True)[:2]] + ["999999"],
+        "attachment_pk": [
+            str(pk)
+            for pk in Attachment.objects.filter(proposal=funded).values_list("pk", flat=True)[:1]
+        ]
+        + ["999999"],
         "key": [agreement.number, str(agreement.pk), "inconnue"],
         "programme_id": [str(programme.pk), "abc"],
         "rest": ["inconnu"],
@@ -98,6 +103,7 @@ def _objects() -> dict[str, list[str]]:
         "invitation_pk": ["1", "999999"],
         "member_pk": [str(pk) for pk in OrganisationMember.objects.values_list("pk", flat=True)[:1]]
         + ["999999"],
+        "uidb36": ["1", "zz"],
     }
 
 
@@ -110,6 +116,7 @@ def _urls(objects: dict[str, list[str]]) -> list[str]:
             path = path.replace(f"<slug:{parameter}>", "{" + parameter + "}")
             path = path.replace(f"<int:{parameter}>", "{" + parameter + "}")
             path = path.replace(f"<str:{parameter}>", "{" + parameter + "}")
+            path = path.replace(f"<b36:{parameter}>", "{" + parameter + "}")
             path = path.replace(f"<{parameter}>", "{" + parameter + "}")
         if "(?P<rest>" in path:
             path = "api/{rest}"

@@ -25,6 +25,17 @@ _OURS = (
     "ALLOWED_HOSTS",
     "DATABASE_URL",
     "EMAIL_BACKEND",
+    "EMAIL_URL",
+    "EMAIL_HOST",
+    "EMAIL_PORT",
+    "EMAIL_HOST_USER",
+    "EMAIL_HOST_PASSWORD",
+    "EMAIL_USE_TLS",
+    "EMAIL_USE_SSL",
+    "EMAIL_TIMEOUT",
+    "EMAIL_FILE_PATH",
+    "DEFAULT_FROM_EMAIL",
+    "CACHE_TABLE",
     "DJANGO_ALLOW_ASYNC_UNSAFE",
 )
 GOOD_KEY = secrets.token_urlsafe(64)  # 86 characters
@@ -163,3 +174,107 @@ def test_database_url_selects_postgresql():
 
     assert run.returncode == 0, run.stderr
     assert run.stdout.splitlines()[-1] == "django.db.backends.postgresql"
+
+
+# --- E-mail -------------------------------------------------------------------
+
+PRINT_MAILER = READ_SETTINGS + (
+    "; m = settings.MAILERS['default']; o = m['OPTIONS']"
+    "; print(m['BACKEND']); print(sorted(o.items()))"
+)
+PRODUCTION = {"DEBUG": "false", "SECRET_KEY": GOOD_KEY, "ALLOWED_HOSTS": "a.example.org"}
+
+
+def _mailer(env: dict[str, str]) -> tuple[str, str]:
+    run = _run(env, "-c", PRINT_MAILER)
+    assert run.returncode == 0, run.stderr
+    _debug, backend, options = run.stdout.splitlines()
+    return backend, options
+
+
+def test_development_mail_is_printed_and_written_under_var_mail():
+    backend, options = _mailer({})
+
+    assert backend == "solidaire.common.mail.ConsoleAndFileEmailBackend"
+    assert options == f"[('file_path', '{ROOT / 'var' / 'mail'}')]"
+
+
+def test_production_mail_goes_by_smtp_from_email_url():
+    backend, options = _mailer(
+        PRODUCTION | {"EMAIL_URL": "smtp+tls://solidaire%40example.org:p%40ss@smtp.example.org"}
+    )
+
+    assert backend == "django.core.mail.backends.smtp.EmailBackend"
+    assert options == str(
+        sorted(
+            {
+                "host": "smtp.example.org",
+                "port": 587,
+                "username": "solidaire@example.org",
+                "password": "p@ss",
+                "use_tls": True,
+                "use_ssl": False,
+                "timeout": 10,
+            }.items()
+        )
+    )
+
+
+def test_production_mail_goes_by_smtp_from_separate_variables():
+    backend, options = _mailer(
+        PRODUCTION
+        | {
+            "EMAIL_HOST": "smtp.example.org",
+            "EMAIL_PORT": "2525",
+            "EMAIL_HOST_USER": "solidaire",
+            "EMAIL_HOST_PASSWORD": "secret",
+            "EMAIL_USE_SSL": "true",
+        }
+    )
+
+    assert backend == "django.core.mail.backends.smtp.EmailBackend"
+    assert "('host', 'smtp.example.org')" in options
+    assert "('port', 2525)" in options
+    assert "('use_ssl', True)" in options and "('use_tls', False)" in options
+
+
+def test_an_smtp_server_configured_while_developing_is_used():
+    backend, options = _mailer({"EMAIL_URL": "smtps://mail.example.org"})
+
+    assert backend == "django.core.mail.backends.smtp.EmailBackend"
+    assert "('port', 465)" in options
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"EMAIL_URL": "http://smtp.example.org"}, "EMAIL_URL must start with smtp://"),
+        (
+            {"EMAIL_URL": "smtp://smtp.example.org:port"},
+            "EMAIL_URL has a port that is not a number",
+        ),
+        ({"EMAIL_URL": "smtp://"}, "EMAIL_URL must name the SMTP host"),
+        ({"EMAIL_URL": "smtp://h.example.org?tls=1"}, "EMAIL_URL accepts only the timeout"),
+        ({"EMAIL_HOST": "h.example.org", "EMAIL_PORT": "vingt-cinq"}, "EMAIL_PORT='vingt-cinq'"),
+        (
+            {"EMAIL_HOST": "h", "EMAIL_USE_TLS": "yes", "EMAIL_USE_SSL": "yes"},
+            "cannot both be true",
+        ),
+        ({"EMAIL_HOST": "h", "EMAIL_USE_TLS": "peut-être"}, "EMAIL_USE_TLS='peut-être'"),
+    ],
+    ids=["scheme", "port", "host", "parameter", "port-variable", "tls-and-ssl", "boolean"],
+)
+def test_mail_settings_that_cannot_be_read_are_an_error(env, message):
+    run = _run(env)
+
+    _refused(run, message)
+
+
+def test_rate_limits_count_in_a_shared_cache_when_asked():
+    script = READ_SETTINGS + "; print(settings.CACHES['default'])"
+
+    local = _run({}, "-c", script)
+    shared = _run({"CACHE_TABLE": "solidaire_cache"}, "-c", script)
+
+    assert "LocMemCache" in local.stdout
+    assert "DatabaseCache" in shared.stdout and "solidaire_cache" in shared.stdout

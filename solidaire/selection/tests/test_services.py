@@ -22,7 +22,7 @@ from solidaire.selection.services import (
 from solidaire.testing import factories as f
 
 S = Proposal.Status
-DECIDED = datetime(2020, 2, 20, 19, tzinfo=UTC)
+DECIDED = datetime(2020, 5, 20, 19, tzinfo=UTC)
 
 
 @pytest.fixture(autouse=True)
