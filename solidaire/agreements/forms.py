@@ -5,47 +5,28 @@ services."""
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from solidaire.common.money import to_money
+from solidaire.common.forms import AmountField as CommonAmountField
 
 _DATE = forms.DateInput(attrs={"type": "date", "class": "narrow"}, format="%Y-%m-%d")
 _COUNT = forms.NumberInput(attrs={"inputmode": "numeric", "class": "narrow"})
 
 
-class AmountField(forms.Field):
-    """An amount in dollars, typed the Québec way (``1 234,56``) or the
-    English way (``1,234.56`` / ``1234.56``); exact, never a float."""
+class AmountField(CommonAmountField):
+    """An amount in dollars (see :class:`solidaire.common.forms.AmountField`);
+    what the trustee records is never negative."""
 
     def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
-        text = str(value or "").strip()
-        if not text:
-            return None
-        text = text.replace("$", "").replace("\xa0", "").replace("\u202f", "").replace(" ", "")
-        # With both marks the last one separates the cents (1,234.56 or
-        # 1.234,56); with one only it is the decimal mark (1234,56).
-        grouping = "," if text.rfind(".") > text.rfind(",") else "."
-        if "," in text and "." in text:
-            text = text.replace(grouping, "")
-        text = text.replace(",", ".")
-        try:
-            amount = Decimal(text)
-        except InvalidOperation:
-            raise ValidationError(
-                _("Enter an amount in dollars, for example 1 234,56."), code="invalid"
-            ) from None
-        if not amount.is_finite():
-            raise ValidationError(_("Enter an amount in dollars, for example 1 234,56."))
-        if amount < 0:
+        amount = super().to_python(value)
+        if amount is not None and amount < 0:
             raise ValidationError(_("An amount cannot be negative."), code="min_value")
-        if amount >= Decimal("1000000000000"):
-            raise ValidationError(_("This amount is too large."), code="max_value")
-        return to_money(amount)
+        return amount
 
 
 def _date_field(label: Any) -> forms.DateField:

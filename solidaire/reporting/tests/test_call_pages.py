@@ -16,7 +16,6 @@ from icalendar import Calendar
 
 from solidaire.calls.models import RequiredDocument
 from solidaire.programmes.models import ProgrammeRole
-from solidaire.reporting import views
 from solidaire.reporting.selectors import public_call_index, public_call_page
 from solidaire.testing import factories as f
 
@@ -233,21 +232,14 @@ def test_signed_in_applicant_apply_goes_to_start_a_proposal(client, open_call, o
     assert response.context["signup_url"] is None
 
 
-def test_create_account_link_only_when_sign_up_exists(client, open_call, on_dec_10, monkeypatch):
-    def no_sign_up(name: str, *args: object, **kwargs: object) -> str:
-        if name == "account_signup":
-            raise NoReverseMatch(name)
-        return reverse(name, *args, **kwargs)
-
-    monkeypatch.setattr(views, "reverse", no_sign_up)
-    monkeypatch.setattr(views, "SIGNUP_PATH", "/aucune-inscription-ici/")
+def test_the_apply_box_offers_to_create_an_account(client, open_call, on_dec_10):
+    """A newcomer reads « Créer un compte » beside « Déposer une demande »,
+    pointing to the sign-up page."""
     page = client.get(detail_url(open_call)).content.decode()
-    assert "Créer un compte" not in page
-
-    # An installation whose sign-up page answers at /inscription/.
-    monkeypatch.setattr(views, "SIGNUP_PATH", "/appels/")  # any address that resolves
-    page = client.get(detail_url(open_call)).content.decode()
-    assert "Créer un compte" in page and 'href="/appels/"' in page
+    apply_box = page[page.index("call-apply") :]
+    apply_box = apply_box[: apply_box.index("</section>")]
+    assert "Créer un compte" in apply_box
+    assert f'href="{reverse("account_signup")}' in apply_box
 
 
 def test_closed_call_takes_no_proposal_and_decided_call_links_its_results(client, programme):

@@ -3,7 +3,7 @@ beside it, sensitivity, comparison, and adopting the decision."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
@@ -44,6 +44,13 @@ def english(settings):
     # These tests read the pages' English wording; the French is checked by
     # the catalogue tests and the pages' own tests.
     settings.LANGUAGE_CODE = "en"
+
+
+@pytest.fixture
+def programme(db):  # type: ignore[no-untyped-def]
+    # Decisions on these pages are dated today: the programme runs until 2030
+    # so that today falls within it.
+    return f.ProgrammeFactory(ends_on=date(2030, 3, 31), years=[Decimal("840000.00")] * 5)
 
 
 @pytest.fixture
