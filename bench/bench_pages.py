@@ -51,7 +51,7 @@ def _multiply(copies: int) -> None:
     from solidaire.calls.models import Call
     from solidaire.reviews.models import Review
 
-    call1 = Call.objects.get(number=1)
+    call1 = Call.objects.get(programme__region__code="03", number=1)
     proposals = list(Proposal.objects.filter(call=call1))
     amounts = list(RequestedAmount.objects.filter(proposal__call=call1))
     reviews = list(Review.objects.filter(proposal__call=call1))
@@ -124,7 +124,7 @@ def _measure(runs: int) -> None:
     from solidaire.applications.models import Proposal
     from solidaire.calls.models import Call
 
-    call1 = Call.objects.get(number=1)
+    call1 = Call.objects.get(programme__region__code="03", number=1)
     slug = call1.programme.slug
     own = Proposal.objects.filter(organisation__members__username="organisme").first()
     pages = [

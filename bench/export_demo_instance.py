@@ -48,7 +48,7 @@ def main() -> int:
 
     call_command("migrate", verbosity=0, interactive=False)
     call_command("load_demo", "--if-empty", verbosity=0)
-    call1 = Call.objects.get(number=1)
+    call1 = Call.objects.get(programme__region__code="03", number=1)
     scenarios = list(Scenario.objects.filter(call=call1).order_by("pk"))
     # The adopted scenario (the decision) — else the last one — was built
     # before the decision, while every proposal of call 1 was still selectable.

@@ -119,6 +119,19 @@ class DemoSummary:
     committed: Decimal
     organisations_funded: int
     proposals_received: int
+    second: SecondSummary | None = None
+
+
+@dataclass
+class SecondSummary:
+    """The second programme: another region, one decided call."""
+
+    programme: Programme
+    call: Call
+    accounts: list[tuple[str, str]]
+    committed: Decimal
+    organisations_funded: int
+    proposals_received: int
 
 
 # --------------------------------------------------------------------- the plan
@@ -284,6 +297,9 @@ def demo_load(
         summary = _build(
             rng=random.Random(seed), clock=_Clock(shift), historical=historical, log=log
         )
+        # Its own random stream: the first programme comes out the same with or without it.
+        summary.second = _build_second(rng=random.Random(seed + 12), clock=_Clock(shift), log=log)
+        summary.accounts += summary.second.accounts
     return summary
 
 
@@ -642,6 +658,243 @@ def _build(
     return _check(programme=programme, call1=call1, call2=call2, now=now, accounts=accounts)
 
 
+def _build_second(
+    *, rng: random.Random, clock: _Clock, log: Callable[[str], None]
+) -> SecondSummary:
+    """Chaudière-Appalaches: a smaller programme whose first call is decided,
+    built through the same services as the first one."""
+    region = Region.objects.get(code=data.SECOND_REGION)
+    for code, name, kind, population in data.SECOND_TERRITORIES:
+        Territory.objects.update_or_create(
+            code=code,
+            defaults={"region": region, "name": name, "kind": kind, "population": population},
+        )
+    territories = {t.code: t for t in Territory.objects.filter(region=region)}
+    password = make_password(data.DEMO_PASSWORD)
+    people = iter(_people(rng, 8))
+
+    def person(username: str) -> User:
+        first, last = next(people)
+        return User.objects.create(
+            username=username,
+            first_name=first,
+            last_name=last,
+            email=f"{username}@example.org",
+            password=password,
+        )
+
+    coordinator, evaluator, fiduciaire, applicant = (
+        person(name) for name in ("coordination2", "evaluation2", "fiduciaire2", "organisme2")
+    )
+    committee = [person(f"comite2-{n:02d}") for n in range(1, 4)]
+    EmailAddress.objects.bulk_create(
+        EmailAddress(user=u, email=u.email, primary=True, verified=True)
+        for u in [coordinator, evaluator, fiduciaire, applicant, *committee]
+    )
+
+    first = data.FIRST_FISCAL_YEAR + clock.shift
+    programme = Programme.objects.create(
+        region=region,
+        name=data.SECOND_PROGRAMME_NAME,
+        slug=data.SECOND_PROGRAMME_SLUG,
+        trustee=data.SECOND_TRUSTEE,
+        funder=data.FUNDER,
+        starts_on=fiscal_year_bounds(first)[0],
+        ends_on=fiscal_year_bounds(first + len(data.SECOND_YEAR_ENVELOPES) - 1)[1],
+    )
+    FiscalYear.objects.bulk_create(
+        [
+            FiscalYear(
+                programme=programme,
+                label=fiscal_year_label(first + k),
+                starts_on=fiscal_year_bounds(first + k)[0],
+                ends_on=fiscal_year_bounds(first + k)[1],
+                envelope=amount,
+            )
+            for k, amount in enumerate(data.SECOND_YEAR_ENVELOPES)
+        ]
+    )
+    years = list(programme.fiscal_years.order_by("starts_on"))
+    work_plan = WorkPlan.objects.create(
+        programme=programme,
+        title=f"Plan de travail {first}-{first + 5}",
+        starts_on=programme.starts_on,
+        ends_on=programme.ends_on,
+        summary="Rédigé par le comité régional avec les MRC de la Chaudière-Appalaches.",
+    )
+    Priority.objects.bulk_create(
+        [
+            Priority(work_plan=work_plan, code=code, name=name, description=text, order=k)
+            for k, (code, name, text) in enumerate(data.PRIORITIES, start=1)
+        ]
+    )
+    priorities = list(work_plan.priorities.order_by("order"))
+    sectors = list(data.COMMITTEE_AFFILIATIONS)
+    evaluators = [evaluator, *committee]
+    ProgrammeRole.objects.bulk_create(
+        [
+            ProgrammeRole(programme=programme, user=coordinator, role=R.COORDINATOR),
+            ProgrammeRole(
+                programme=programme,
+                user=fiduciaire,
+                role=R.TRUSTEE_FINANCE,
+                affiliation=data.SECOND_TRUSTEE,
+            ),
+            *(
+                ProgrammeRole(programme=programme, user=e, role=R.EVALUATOR, sector=sectors[k])
+                for k, e in enumerate(evaluators)
+            ),
+            *(
+                ProgrammeRole(programme=programme, user=m, role=R.COMMITTEE, sector=sectors[k])
+                for k, m in enumerate(committee)
+            ),
+        ]
+    )
+    log("second programme: envelope, work plan and committee")
+
+    call = _call(
+        programme=programme,
+        number=1,
+        title="Premier appel d'initiatives",
+        opens_at=clock.at(2019, 11, 4, 9),
+        closes_at=clock.at(2020, 1, 17, 16),
+        latest_end_on=clock.day(2022, 3, 31),
+        streams=data.SECOND_STREAMS,
+        rules=data.SECOND_ELIGIBILITY_RULES,
+    )
+    streams = {s.code: s for s in call.streams.all()}
+    call_years = years[CALL1_FIRST_YEAR : CALL1_FIRST_YEAR + 2]
+    Allocation.objects.bulk_create(
+        [
+            Allocation(stream=streams[code], fiscal_year=year, amount=amount)
+            for code, amounts in data.SECOND_ALLOCATIONS.items()
+            for year, amount in zip(call_years, amounts, strict=True)
+        ]
+    )
+    Organisation.objects.bulk_create(
+        [
+            Organisation(
+                legal_name=name,
+                neq=f"118{k:07d}",
+                org_type=Organisation.Type.NONPROFIT if eligible else Organisation.Type.OTHER,
+                territory=territories[territory],
+                address=f"{rng.randint(10, 2400)}, rue Principale",
+                email=f"info{k}@chaudiere-appalaches.example.org",
+                phone=f"418 555-{rng.randint(1000, 9999)}",
+            )
+            for k, (name, territory, _s, _t, eligible) in enumerate(data.SECOND_PROPOSALS, 1)
+        ]
+    )
+    organisations = list(Organisation.objects.filter(neq__startswith="118").order_by("neq"))
+    OrganisationMember.objects.create(
+        organisation=organisations[0],
+        user=applicant,
+        title="Coordonnateur",
+        role=OrganisationMember.Role.MANAGER,
+    )
+
+    codes = [c.code for c in call.criteria.order_by("order")]
+    rules = [r.code for r in call.eligibility_rules.all()]
+    top = data.SCALE[-1][0]
+    for k, (_name, territory, stream, title, eligible) in enumerate(data.SECOND_PROPOSALS):
+        plan = PlannedProposal(index=k, stream=stream, territory=territory, title=title, years=2)
+        low, high = (40_000, 70_000) if stream == "regional" else (25_000, 60_000)
+        plan.amounts = _split(rng.randrange(low, high + 1, 500), 2, rng)
+        fields = _fields(plan, streams[stream], clock, rng)
+        fields["partners"] = "CISSS de Chaudière-Appalaches, municipalités, organismes du milieu."
+        submitted_at = clock.at(2019, 11, 11 + k, 10)
+        draft = proposal_create_draft(
+            call=call,
+            organisation=organisations[k],
+            actor=None,
+            fields=fields,
+            requested=dict(zip(call_years, plan.amounts, strict=True)),
+            territories=[territories[territory]],
+            priorities=[priorities[k % len(priorities)]],
+            now=submitted_at,
+        )
+        _attach_required_documents(draft)
+        proposal = proposal_submit(proposal=draft, actor=None, now=submitted_at)
+        results = {code: (True, "") for code in rules}
+        if not eligible:
+            results["type-organisme"] = (False, "L'organisme est une entreprise à but lucratif.")
+        eligibility_record(proposal=proposal, results=results, actor=coordinator)
+        if not eligible:
+            continue
+        quality = rng.uniform(1.8, 4.6)
+        for e in (k % len(evaluators), (k + 1) % len(evaluators)):
+            review = review_assign(proposal=proposal, evaluator=evaluators[e], actor=coordinator)
+            review_submit(
+                review=review,
+                scores={c: max(0, min(top, round(quality + rng.gauss(0, 0.6)))) for c in codes},
+                actor=evaluators[e],
+                now=clock.at(2020, 2, 3 + e, 15),
+            )
+    log("second programme: proposals submitted, screened and reviewed")
+
+    adopted = scenario_solve(
+        scenario=scenario_create(
+            call=call,
+            name="Ordre de mérite — scénario adopté",
+            actor=coordinator,
+            method=Scenario.Method.OPTIMAL,
+            objective=Scenario.Objective.MERIT_ORDER,
+            rules={"max_per_organisation": 1},
+        ),
+        now=clock.at(2020, 2, 24, 10),
+    )
+    decision_adopt(
+        scenario=adopted,
+        actor=coordinator,
+        resolution_number=f"CRCA-{2020 + clock.shift}-03-02",
+        now=clock.at(2020, 3, 2, 19),
+        notify=False,
+    )
+    funded = list(
+        Proposal.objects.filter(call=call, award__isnull=False)
+        .select_related("organisation")
+        .order_by("reference")
+    )
+    for k, proposal in enumerate(funded):
+        agreement = agreement_issue(
+            proposal=proposal, actor=fiduciaire, issued_on=clock.day(2020, 3, 16)
+        )
+        if k == len(funded) - 1:
+            continue  # one agreement still awaits its signature
+        agreement_sign(
+            agreement=agreement,
+            actor=fiduciaire,
+            signed_on=clock.day(2020, 3, 20 + k),
+            signatory=f"Direction générale, {proposal.organisation.legal_name}"[:200],
+        )
+        if k % 2 == 0:
+            payment = agreement.payments.get(sequence=1)
+            payment_record(payment=payment, actor=fiduciaire, paid_on=payment.due_on)
+    log("second programme: call 1 decided, agreements and first payments")
+
+    figures = calls_figures([call])[call.pk]
+    awards = Award.objects.filter(decision__call=call)
+    organisations_funded = awards.values("proposal__organisation").distinct().count()
+    envelope = sum((y.envelope for y in years), ZERO)
+    if not funded or figures.committed <= ZERO or envelope != data.SECOND_ENVELOPE_TOTAL:
+        raise DemoError(
+            f"the second programme funded {len(funded)} proposals for {figures.committed}"
+        )
+    return SecondSummary(
+        programme=programme,
+        call=call,
+        accounts=[
+            ("coordination2", "coordination du programme de la Chaudière-Appalaches"),
+            ("evaluation2", "évaluation (Chaudière-Appalaches)"),
+            ("fiduciaire2", "fiduciaire — finances (Chaudière-Appalaches)"),
+            ("organisme2", f"organisme demandeur ({organisations[0]})"),
+        ],
+        committed=figures.committed,
+        organisations_funded=organisations_funded,
+        proposals_received=Proposal.objects.filter(call=call).count(),
+    )
+
+
 @functools.cache
 def _placeholder_pdf(title: str) -> bytes:
     """A one-page PDF standing for a document the demo cannot have."""
@@ -670,6 +923,8 @@ def _call(
     opens_at: datetime,
     closes_at: datetime,
     latest_end_on: date,
+    streams: list[tuple[str, str, str, bool]] = data.STREAMS,
+    rules: list[tuple[str, str, str]] = data.ELIGIBILITY_RULES,
 ) -> Call:
     call = Call.objects.create(
         programme=programme,
@@ -694,11 +949,11 @@ def _call(
                 call=call,
                 code=code,
                 name=name,
-                name_en=english.STREAMS[code],
+                name_en=english.STREAMS.get(code, ""),
                 scope=scope,
                 territorial=territorial,
             )
-            for code, name, scope, territorial in data.STREAMS
+            for code, name, scope, territorial in streams
         ]
     )
     Criterion.objects.bulk_create(
@@ -736,10 +991,10 @@ def _call(
                 code=code,
                 kind=kind,
                 description=text,
-                description_en=english.ELIGIBILITY_RULES[code],
+                description_en=english.ELIGIBILITY_RULES.get(code, ""),
                 order=k,
             )
-            for k, (code, kind, text) in enumerate(data.ELIGIBILITY_RULES, start=1)
+            for k, (code, kind, text) in enumerate(rules, start=1)
         ]
     )
     RequiredDocument.objects.bulk_create(

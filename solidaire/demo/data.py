@@ -308,3 +308,76 @@ COMMITTEE_AFFILIATIONS = {
 }
 
 DEMO_PASSWORD = "solidaire-demo"
+
+
+# ------------------------------------------------------------------------
+# A second, smaller programme in another region, so that several regions
+# live in one instance and each committee sees only its own. Its envelope,
+# organisations, people and call are invented for the demo; its territories
+# are the region's real MRCs (Statistics Canada census division codes;
+# populations of the 2021 census, rounded to the hundred).
+SECOND_REGION = "12"
+SECOND_PROGRAMME_NAME = "Alliance pour la solidarité — Chaudière-Appalaches"
+SECOND_PROGRAMME_SLUG = "chaudiere-appalaches"
+SECOND_TRUSTEE = "Fiducie régionale de solidarité de la Chaudière-Appalaches"
+# 1 500 000,00 $ over the same five fiscal years.
+SECOND_YEAR_ENVELOPES = [Decimal("300000.00")] * 5
+SECOND_ENVELOPE_TOTAL = Decimal("1500000.00")
+
+SECOND_TERRITORIES: list[tuple[str, str, str, int]] = [
+    ("2417", "L'Islet", "mrc", 17600),
+    ("2418", "Montmagny", "mrc", 22600),
+    ("2419", "Bellechasse", "mrc", 38100),
+    ("2425", "Lévis", "agglomeration", 149700),
+    ("2426", "La Nouvelle-Beauce", "mrc", 38700),
+    ("2427", "Beauce-Centre", "mrc", 19500),
+    ("2428", "Les Etchemins", "mrc", 16600),
+    ("2429", "Beauce-Sartigan", "mrc", 53900),
+    ("2431", "Les Appalaches", "mrc", 42300),
+    ("2433", "Lotbinière", "mrc", 33100),
+]
+
+SECOND_STREAMS = [
+    ("local", "Volet local", "local", False),
+    ("regional", "Volet régional", "regional", False),
+]
+SECOND_ELIGIBILITY_RULES = [
+    *ELIGIBILITY_RULES[:4],
+    (
+        "territoire",
+        "territory",
+        "L'initiative se réalise dans la région de la Chaudière-Appalaches.",
+    ),
+    ELIGIBILITY_RULES[5],
+]
+# What each stream of the call has, per fiscal year from 2020-2021 (two years).
+SECOND_ALLOCATIONS = {
+    "local": [Decimal("110000.00"), Decimal("90000.00")],
+    "regional": [Decimal("40000.00"), Decimal("35000.00")],
+}
+# (organisation, territory, stream, title, eligible)
+SECOND_PROPOSALS: list[tuple[str, str, str, str, bool]] = [
+    ("Cuisine collective de Lévis", "2425", "local", "Cuisines collectives et repas partagés", True),
+    ("Maison de la famille de Bellechasse", "2419", "local",
+     "Halte-garderie pour parents en démarche", True),
+    ("Centre d'entraide de Saint-Georges", "2429", "local",
+     "Épicerie solidaire de proximité", True),
+    ("Comptoir alimentaire de Thetford Mines", "2431", "local",
+     "Jardins communautaires et autonomie alimentaire", True),
+    ("Carrefour familial de Montmagny", "2418", "local",
+     "Brigade de voisinage contre l'isolement", True),
+    ("Café communautaire de Sainte-Marie", "2426", "local",
+     "Soutien aux personnes aînées isolées", True),
+    ("Atelier de réinsertion de Lac-Etchemin", "2428", "local",
+     "Parcours d'insertion pour jeunes adultes", True),
+    ("Regroupement des locataires de Lotbinière", "2433", "local",
+     "Accompagnement vers un logement stable", True),
+    ("Groupe d'alphabétisation populaire de L'Islet", "2417", "local",
+     "Ateliers d'alphabétisation et de francisation", True),
+    ("Transport solidaire Beauce-Centre inc.", "2427", "local",
+     "Transport solidaire vers les services", False),
+    ("Réseau régional d'entraide de la Chaudière-Appalaches", "2425", "regional",
+     "Formation régionale à la participation des personnes concernées", True),
+    ("Table régionale en sécurité alimentaire de la Chaudière-Appalaches", "2426", "regional",
+     "Laboratoire de solutions en sécurité alimentaire", True),
+]  # fmt: skip

@@ -64,14 +64,14 @@ def _objects() -> dict[str, list[str]]:
     from solidaire.reviews.models import Review
     from solidaire.selection.models import Scenario
 
-    programme = Programme.objects.get()
-    agreement = Agreement.objects.order_by("pk").first()
+    # The Capitale-Nationale programme, among the demo's programmes.
+    programme = Programme.objects.get(region__code="03")
+    agreement = Agreement.objects.filter(proposal__call__programme=programme).order_by("pk").first()
     assert agreement is not None
-    draft = Proposal.objects.filter(status=Proposal.Status.DRAFT).first()
-    submitted = (
-        Proposal.objects.filter(call__number=2).exclude(status=Proposal.Status.DRAFT).first()
-    )
-    funded = Proposal.objects.filter(call__number=1).exclude(agreement=None).first()
+    proposals = Proposal.objects.filter(call__programme=programme)
+    draft = proposals.filter(status=Proposal.Status.DRAFT).first()
+    submitted = proposals.filter(call__number=2).exclude(status=Proposal.Status.DRAFT).first()
+    funded = proposals.filter(call__number=1).exclude(agreement=None).first()
     assert draft and submitted and funded
     proposals = [str(p.pk) for p in (draft, submitted, funded)] + ["999999"]
     return {

@@ -88,8 +88,8 @@ def test_demo_reproduces_the_press_release_and_is_deterministic():
 @pytest.mark.django_db
 def test_demo_shifts_the_story_so_that_call_2_is_open_today():
     call_command("load_demo", stdout=StringIO())
-    programme = Programme.objects.get()
-    call1, call2 = Call.objects.order_by("number")
+    programme = Programme.objects.get(region__code="03")
+    call1, call2 = Call.objects.filter(programme=programme).order_by("number")
     today = timezone.localdate()
     assert call1.decided_at is not None and call1.decided_at < timezone.now()
     assert Decision.objects.get(call=call1).scenario.objective == "merit_order"
@@ -114,7 +114,7 @@ def test_demo_shifts_the_story_so_that_call_2_is_open_today():
         evaluator__username="evaluation", proposal__call=call2, status="assigned"
     ).exists()
     assert Review.objects.filter(proposal__call=call1, status="recused").exists()
-    committee = ProgrammeRole.objects.filter(role="committee")
+    committee = ProgrammeRole.objects.filter(programme=programme, role="committee")
     assert committee.count() == 20
     assert set(committee.values_list("sector", flat=True)) == {
         "municipal",
@@ -127,11 +127,11 @@ def test_demo_shifts_the_story_so_that_call_2_is_open_today():
 @pytest.mark.django_db
 def test_historical_demo_keeps_the_real_dates():
     call_command("load_demo", "--historical", stdout=StringIO())
-    programme = Programme.objects.get()
+    programme = Programme.objects.get(region__code="03")
     labels = list(programme.fiscal_years.order_by("starts_on").values_list("label", flat=True))
     assert labels == ["2018-2019", "2019-2020", "2020-2021", "2021-2022", "2022-2023"]
     assert programme.work_plans.get().title == "Plan de travail 2018-2023"
-    call1, call2 = Call.objects.order_by("number")
+    call1, call2 = Call.objects.filter(programme=programme).order_by("number")
     assert timezone.localtime(call1.decided_at).date() == date(2020, 2, 20)
     assert timezone.localtime(call2.opens_at).date() == date(2020, 9, 14)
     assert calls_figures([call1])[call1.pk].committed == Decimal("1200000.00")
@@ -146,5 +146,46 @@ def test_if_empty_does_nothing_when_a_programme_exists():
     out = StringIO()
     call_command("load_demo", "--if-empty", stdout=out)
     assert "not loaded" in out.getvalue()
-    assert Programme.objects.count() == 1
-    assert Proposal.objects.filter(call__number=1).count() == 69
+    assert Programme.objects.count() == 2
+    assert Proposal.objects.filter(call__number=1, call__programme__region__code="03").count() == 69
+
+
+@pytest.mark.django_db
+def test_demo_holds_a_second_smaller_programme_with_one_decided_call():
+    out = StringIO()
+    call_command("load_demo", stdout=out)
+    second = Programme.objects.get(slug="chaudiere-appalaches")
+    assert second.region.code == "12"
+    assert second.region.code != Programme.objects.get(slug="capitale-nationale").region.code
+    balances = programme_balances(second)
+    assert sum((b.envelope for b in balances), Decimal(0)) == Decimal("1500000.00")
+    assert len(balances) == 5
+    call = Call.objects.get(programme=second)
+    assert call.decided_at is not None and call.decided_at < timezone.now()
+    assert Decision.objects.get(call=call).scenario.objective == "merit_order"
+    statuses = set(Proposal.objects.filter(call=call).values_list("status", flat=True))
+    assert "draft" not in statuses and "submitted" not in statuses
+    awards = Award.objects.filter(decision__call=call)
+    assert awards.count() >= 3
+    committed = calls_figures([call])[call.pk].committed
+    assert committed > 0
+    assert committed == sum((b.committed for b in balances), Decimal(0))
+    # Every funded initiative has its agreement; organisations live in the region.
+    assert not Proposal.objects.filter(call=call, award__isnull=False, agreement=None).exists()
+    assert Payment.objects.filter(agreement__proposal__call=call, status="paid").exists()
+    assert (
+        not Proposal.objects.filter(call=call)
+        .exclude(organisation__territory__region=second.region)
+        .exists()
+    )
+    # Its own people, each with a role in this programme only.
+    for username in ("coordination2", "evaluation2", "fiduciaire2"):
+        user = User.objects.get(username=username)
+        assert user.check_password("solidaire-demo")
+        assert set(ProgrammeRole.objects.filter(user=user).values_list("programme", flat=True)) == {
+            second.pk
+        }
+        assert username in out.getvalue()
+    organisme2 = User.objects.get(username="organisme2").organisations.get()
+    assert Proposal.objects.filter(organisation=organisme2, call=call).exists()
+    assert "Chaudière-Appalaches" in out.getvalue()

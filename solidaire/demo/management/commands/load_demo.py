@@ -1,4 +1,5 @@
-"""``manage.py load_demo``: the Capitale-Nationale programme, ready to walk."""
+"""``manage.py load_demo``: the Capitale-Nationale programme, ready to walk,
+beside a smaller one in Chaudière-Appalaches."""
 
 from __future__ import annotations
 
@@ -18,7 +19,8 @@ class Command(BaseCommand):
     help = (
         "Load the Capitale-Nationale demo: the programme of the press release (4 200 000,00 $ "
         "over 5 fiscal years), call 1 decided by the selection engine (69 proposals, "
-        "20 organisations, 1 200 000,00 $) with agreements and payments, and call 2 open. "
+        "20 organisations, 1 200 000,00 $) with agreements and payments, and call 2 open; "
+        "and a smaller programme in Chaudière-Appalaches whose first call is decided. "
         "Dates are shifted by whole years so that today falls in autumn 2020 of the story, "
         "unless --historical is given. Creates demo accounts whose password is "
         f"'{DEMO_PASSWORD}'."
@@ -71,6 +73,15 @@ class Command(BaseCommand):
                 f"{summary.call2.closes_at:%Y-%m-%d}. Loaded in {elapsed:.1f} s."
             )
         )
+        second = summary.second
+        if second is not None:
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"{second.programme.name}: call 1 received {second.proposals_received} "
+                    f"proposals, funded {second.organisations_funded} organisations for "
+                    f"{format_money(second.committed, 'fr')}."
+                )
+            )
         self.stdout.write(f"Demo accounts (password « {DEMO_PASSWORD} »):")
         for username, role in summary.accounts:
             self.stdout.write(f"  {username:<14} {role}")
