@@ -13,6 +13,7 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
+from django.utils.html import escape
 
 from solidaire.audit.models import AuditEvent
 from solidaire.calls.models import Call
@@ -121,3 +122,10 @@ def test_coordinator_creates_call_3_by_copying_call_2_and_publishes_it() -> None
     assert AuditEvent.objects.filter(
         event_type="call.published", object_type="calls.call", object_id=str(call3.pk)
     ).exists()
+
+    # The published call appears on the public pages, to anyone.
+    visitor = Client()
+    listing = visitor.get("/appels/").content.decode()
+    assert f'href="{BASE}/3/"' in listing
+    page = visitor.get(f"{BASE}/3/")
+    assert page.status_code == 200 and escape(call3.title) in page.content.decode()
