@@ -365,9 +365,10 @@ def payment_list(request: HttpRequest) -> HttpResponse:
     filtered by state (``?etat=due|overdue|paid``)."""
     roles = roles_for(request.user)
     programme_ids = roles.programmes_with(TRUSTEE_FINANCE, COORDINATOR)
-    if roles.ministry_observer and not programme_ids:
-        # Not a page of the ministry's: it would show no payment at all
-        # beside the figures of its own table (/ministere/).
+    if not programme_ids and not roles.superuser:
+        # A page for those who pay or coordinate: to anyone else (the
+        # ministry, whose figures are on /ministere/, an evaluator, an
+        # applicant) it would show an empty list with zero totals.
         raise Http404
     payments = payments_for_programmes(programme_ids)
     state = request.GET.get("etat", "")

@@ -508,3 +508,17 @@ def test_7_every_ledger_entry_is_dated_within_the_programme():
                 effective_on=programme.ends_on + DAY,
             )
     assert LedgerEntry.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_the_payments_page_is_only_for_those_who_pay_or_coordinate(client):  # type: ignore[no-untyped-def]
+    programme = current_programme()
+    evaluator, member, trustee = f.UserFactory(), f.UserFactory(), f.UserFactory()
+    f.ProgrammeRoleFactory(programme=programme, user=evaluator, role=ProgrammeRole.Role.EVALUATOR)
+    f.OrganisationMemberFactory(user=member)
+    f.ProgrammeRoleFactory(
+        programme=programme, user=trustee, role=ProgrammeRole.Role.TRUSTEE_FINANCE
+    )
+    for person, status in ((evaluator, 404), (member, 404), (trustee, 200)):
+        client.force_login(person)
+        assert client.get(reverse("payment_list")).status_code == status, person
