@@ -30,7 +30,7 @@ from solidaire.applications.models import (
 from solidaire.applications.workflow import proposal_transition
 from solidaire.audit.services import audit_record
 from solidaire.calls.models import Call, RequiredDocument, Stream
-from solidaire.common.money import ZERO, format_money, to_money
+from solidaire.common.money import ZERO, floor_cents, format_money, format_number, to_money
 from solidaire.programmes.models import FiscalYear, Priority, Territory
 
 S = Proposal.Status
@@ -256,10 +256,20 @@ def proposal_completeness_errors(proposal: Proposal) -> dict[str, list[str]]:
     elif total > ZERO:
         share = total * 100 / proposal.total_cost
         if share > call.max_share_of_expenses:
+            ceiling = floor_cents(proposal.total_cost * call.max_share_of_expenses / 100)
             need(
                 "requested",
-                _("The amount requested cannot exceed %(share)s %% of eligible expenses.")
-                % {"share": format(call.max_share_of_expenses.normalize(), "f")},
+                _(
+                    "The amount requested, %(total)s, is %(actual)s %% of the eligible "
+                    "expenses (%(cost)s); it may be at most %(share)s %%, that is %(max)s."
+                )
+                % {
+                    "total": format_money(total),
+                    "actual": format_number(share.quantize(Decimal("0.1"))),
+                    "cost": format_money(proposal.total_cost),
+                    "share": format_number(call.max_share_of_expenses.normalize()),
+                    "max": format_money(ceiling),
+                },
             )
     # Each missing mandatory document is its own error, keyed by its slot in
     # the editor ("document_<id>"), so that the message links to it.

@@ -443,7 +443,14 @@ def _attach(
             continue
         target: str | None = name
         if name == "requested" and form.fiscal_years:
-            target = requested_field_name(form.fiscal_years[0])
+            # Beside the first amount the person typed: that is what the
+            # message is about, not an empty year.
+            typed = [
+                requested_field_name(fy)
+                for fy in form.fiscal_years
+                if str(form.data.get(requested_field_name(fy), "")).strip()
+            ]
+            target = typed[0] if typed else requested_field_name(form.fiscal_years[0])
         elif name not in form.fields:
             target = None
         for message in errors:
