@@ -76,6 +76,11 @@ class Startable:
     organisation: Organisation
     call: Call
 
+    @property
+    def key(self) -> str:
+        """Which start form of the page an answer belongs to."""
+        return f"{self.call.pk}-{self.organisation.pk}"
+
 
 def startable_calls(
     roles: Roles, now: datetime | None = None, organisation_id: int | None = None
@@ -230,18 +235,45 @@ def proposal_start(request: HttpRequest) -> HttpResponse:
             )
             messages.error(request, reason)
             return redirect("applications:start")
+        title = request.POST.get("title", "").strip()
+        if not title:
+            # A draft starts with its title, so that the list never fills
+            # with untitled drafts from a click made to look around.
+            start_error = {
+                "key": chosen.key,
+                "message": _("Give the initiative a title to start its draft."),
+            }
+            return _start_page(request, roles, startable, acting, start_error, status=400)
+        if len(title) > 200:
+            start_error = {
+                "key": chosen.key,
+                "message": _("A title has at most 200 characters."),
+                "title": title,
+            }
+            return _start_page(request, roles, startable, acting, start_error, status=400)
         try:
             proposal = proposal_create_draft(
                 call=chosen.call,
                 organisation=chosen.organisation,
                 actor=_user(request),
-                fields={"title": ""},
+                fields={"title": title},
             )
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
             return redirect("applications:start")
         messages.success(request, _("Your draft is started. It is saved each time you save it."))
         return redirect("applications:edit", pk=proposal.pk)
+    return _start_page(request, roles, startable, acting)
+
+
+def _start_page(
+    request: HttpRequest,
+    roles: Roles,
+    startable: list[Startable],
+    acting: int | None,
+    start_error: dict[str, str] | None = None,
+    status: int = 200,
+) -> HttpResponse:
     several = len(roles.organisation_ids) > 1
     return _render(
         request,
@@ -252,8 +284,10 @@ def proposal_start(request: HttpRequest) -> HttpResponse:
             "acting": Organisation.objects.filter(pk=acting).first()
             if several and acting is not None
             else None,
+            "start_error": start_error,
         },
         roles,
+        status=status,
     )
 
 

@@ -156,11 +156,20 @@ def test_applicant_starts_a_draft_on_an_open_call_of_its_region(client, call):
     english(client, owner)
     page = client.get(reverse("proposal_list"))
     assert f"Start a proposal for {organisation.legal_name}" in page.content.decode()
-    response = client.post(
+    # The title comes first: without it, no draft, and the page says so.
+    refused = client.post(
         reverse("applications:start"), {"call": call.pk, "organisation": organisation.pk}
+    )
+    assert refused.status_code == 400
+    assert "Give the initiative a title to start its draft." in refused.content.decode()
+    assert not Proposal.objects.filter(call=call, organisation=organisation).exists()
+    response = client.post(
+        reverse("applications:start"),
+        {"call": call.pk, "organisation": organisation.pk, "title": "Épicerie solidaire"},
     )
     proposal = Proposal.objects.get(call=call, organisation=organisation)
     assert proposal.status == S.DRAFT and proposal.created_by == owner
+    assert proposal.title == "Épicerie solidaire"
     assert response["Location"] == edit_url(proposal)
 
 
