@@ -20,7 +20,7 @@ from __future__ import annotations
 import functools
 import io
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -346,28 +346,14 @@ def _build(
 
     # Programme ---------------------------------------------------------
     first = data.FIRST_FISCAL_YEAR + clock.shift
-    programme = Programme.objects.create(
+    programme, years = _programme(
         region=region,
         name=data.PROGRAMME_NAME,
         slug=data.PROGRAMME_SLUG,
         trustee=data.TRUSTEE,
-        funder=data.FUNDER,
-        starts_on=fiscal_year_bounds(first)[0],
-        ends_on=fiscal_year_bounds(first + len(data.YEAR_ENVELOPES) - 1)[1],
+        first=first,
+        envelopes=data.YEAR_ENVELOPES,
     )
-    FiscalYear.objects.bulk_create(
-        [
-            FiscalYear(
-                programme=programme,
-                label=fiscal_year_label(first + k),
-                starts_on=fiscal_year_bounds(first + k)[0],
-                ends_on=fiscal_year_bounds(first + k)[1],
-                envelope=amount,
-            )
-            for k, amount in enumerate(data.YEAR_ENVELOPES)
-        ]
-    )
-    years = list(programme.fiscal_years.order_by("starts_on"))
     work_plan = WorkPlan.objects.create(
         programme=programme,
         title=f"Plan de travail {first}-{first + 5}",
@@ -693,28 +679,14 @@ def _build_second(
     )
 
     first = data.FIRST_FISCAL_YEAR + clock.shift
-    programme = Programme.objects.create(
+    programme, years = _programme(
         region=region,
         name=data.SECOND_PROGRAMME_NAME,
         slug=data.SECOND_PROGRAMME_SLUG,
         trustee=data.SECOND_TRUSTEE,
-        funder=data.FUNDER,
-        starts_on=fiscal_year_bounds(first)[0],
-        ends_on=fiscal_year_bounds(first + len(data.SECOND_YEAR_ENVELOPES) - 1)[1],
+        first=first,
+        envelopes=data.SECOND_YEAR_ENVELOPES,
     )
-    FiscalYear.objects.bulk_create(
-        [
-            FiscalYear(
-                programme=programme,
-                label=fiscal_year_label(first + k),
-                starts_on=fiscal_year_bounds(first + k)[0],
-                ends_on=fiscal_year_bounds(first + k)[1],
-                envelope=amount,
-            )
-            for k, amount in enumerate(data.SECOND_YEAR_ENVELOPES)
-        ]
-    )
-    years = list(programme.fiscal_years.order_by("starts_on"))
     work_plan = WorkPlan.objects.create(
         programme=programme,
         title=f"Plan de travail {first}-{first + 5}",
@@ -913,6 +885,40 @@ def _attach_required_documents(proposal: Proposal) -> None:
         file = io.BytesIO(_placeholder_pdf(document.name))
         file.name = f"{document.code}.pdf"
         attachment_put(proposal=proposal, document=document, file=file, actor=None)
+
+
+def _programme(
+    *,
+    region: Region,
+    name: str,
+    slug: str,
+    trustee: str,
+    first: int,
+    envelopes: Sequence[Decimal],
+) -> tuple[Programme, list[FiscalYear]]:
+    """A programme with one fiscal year per envelope from ``first`` on."""
+    programme = Programme.objects.create(
+        region=region,
+        name=name,
+        slug=slug,
+        trustee=trustee,
+        funder=data.FUNDER,
+        starts_on=fiscal_year_bounds(first)[0],
+        ends_on=fiscal_year_bounds(first + len(envelopes) - 1)[1],
+    )
+    FiscalYear.objects.bulk_create(
+        [
+            FiscalYear(
+                programme=programme,
+                label=fiscal_year_label(first + k),
+                starts_on=fiscal_year_bounds(first + k)[0],
+                ends_on=fiscal_year_bounds(first + k)[1],
+                envelope=amount,
+            )
+            for k, amount in enumerate(envelopes)
+        ]
+    )
+    return programme, list(programme.fiscal_years.order_by("starts_on"))
 
 
 def _call(
