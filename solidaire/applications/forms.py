@@ -14,7 +14,8 @@ from django.core.exceptions import ValidationError
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from solidaire.applications.models import Proposal
+from solidaire.applications.budget import DESCRIPTION_MAX_LENGTH, BudgetRow
+from solidaire.applications.models import BudgetLine, Proposal
 from solidaire.calls.forms import InstantField
 from solidaire.calls.models import RequiredDocument, Stream
 from solidaire.common.bilingual import Bilingual
@@ -126,6 +127,18 @@ def requested_field_name(fiscal_year: FiscalYear) -> str:
     return f"requested_{fiscal_year.pk}"
 
 
+def _max_length(name: str) -> int:
+    """The longest answer the model takes for a text question (the editor
+    counts the characters left against it)."""
+    length = Proposal._meta.get_field(name).max_length
+    assert length is not None
+    return int(length)
+
+
+def _long_text(rows: int, name: str) -> forms.Textarea:
+    return forms.Textarea(attrs={"rows": rows, "maxlength": _max_length(name)})
+
+
 class DraftForm(forms.Form):
     """Every answer of a draft proposal, all optional: a draft may be saved
     half-written; what submission needs is checked by the service.
@@ -136,12 +149,15 @@ class DraftForm(forms.Form):
     """
 
     version = forms.CharField(widget=forms.HiddenInput, required=False)
-    title = forms.CharField(label=_("Title of the initiative"), max_length=200, required=False)
+    title = forms.CharField(
+        label=_("Title of the initiative"), max_length=_max_length("title"), required=False
+    )
     summary = forms.CharField(
         label=_("Summary"),
         help_text=_("What the initiative does, for whom, and what it should change."),
+        max_length=_max_length("summary"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 5}),
+        widget=_long_text(5, "summary"),
     )
     stream = forms.ChoiceField(label=_("Stream"), required=False, widget=forms.RadioSelect)
     scope = forms.ChoiceField(
@@ -161,14 +177,16 @@ class DraftForm(forms.Form):
         help_text=_(
             "At every stage: identifying the needs, designing, carrying out and assessing."
         ),
+        max_length=_max_length("poverty_participation"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 5}),
+        widget=_long_text(5, "poverty_participation"),
     )
     partners = forms.CharField(
         label=_("Partners"),
         help_text=_("The organisations that take part, and what each brings."),
+        max_length=_max_length("partners"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=_long_text(3, "partners"),
     )
     starts_on = forms.DateField(label=_("Start date"), required=False, widget=DateInput())
     ends_on = forms.DateField(label=_("End date"), required=False, widget=DateInput())
@@ -287,6 +305,94 @@ class FundingForm(forms.Form):
 
 FundingFormSet = forms.formset_factory(FundingForm, extra=0)
 FUNDING_ROWS_MIN = 3
+
+
+def budget_amount_name(fiscal_year: FiscalYear) -> str:
+    return f"amount_{fiscal_year.pk}"
+
+
+class BudgetLineForm(forms.Form):
+    """One row of the budget: a category, a description and one amount per
+    fiscal year. An empty row is ignored."""
+
+    category = forms.ChoiceField(
+        label=_("Category"),
+        choices=[("", "—"), *BudgetLine.Category.choices],
+        required=False,
+    )
+    description = forms.CharField(
+        label=_("Description"), max_length=DESCRIPTION_MAX_LENGTH, required=False
+    )
+
+    def __init__(self, *args: Any, fiscal_years: Iterable[FiscalYear], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fiscal_years = list(fiscal_years)
+        for fy in self.fiscal_years:
+            self.fields[budget_amount_name(fy)] = AmountField(
+                label=fy.label,
+                required=False,
+                widget=AmountInput(attrs={"data-budget-year": str(fy.pk)}),
+            )
+
+    @property
+    def amount_fields(self) -> list[forms.BoundField]:
+        return [self[budget_amount_name(fy)] for fy in self.fiscal_years]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        has_amount = any(data.get(budget_amount_name(fy)) for fy in self.fiscal_years)
+        has_description = bool((data.get("description") or "").strip())
+        missing = not data.get("category") and "category" not in self.errors
+        if (has_amount or has_description) and missing:
+            self.add_error("category", _("Choose the category of this line."))
+        return data
+
+    @property
+    def is_blank(self) -> bool:
+        data = getattr(self, "cleaned_data", {})
+        return (
+            not data.get("category")
+            and not (data.get("description") or "").strip()
+            and not any(data.get(budget_amount_name(fy)) for fy in self.fiscal_years)
+        )
+
+    def row(self) -> BudgetRow:
+        data = self.cleaned_data
+        return BudgetRow(
+            category=data["category"],
+            description=(data.get("description") or "").strip(),
+            amounts={
+                fy.pk: data.get(budget_amount_name(fy)) or Decimal("0") for fy in self.fiscal_years
+            },
+        )
+
+
+class BaseBudgetFormSet(forms.BaseFormSet):  # type: ignore[type-arg]
+    def rows(self) -> list[BudgetRow]:
+        """The rows typed, in order, empty ones left out."""
+        return [form.row() for form in self.forms if not form.is_blank]
+
+
+# At most MAX_ROWS lines: the formset refuses more than a budget holds.
+BudgetFormSet = forms.formset_factory(
+    BudgetLineForm, formset=BaseBudgetFormSet, extra=0, max_num=300, absolute_max=300
+)
+BUDGET_BLANK_ROWS = 2
+
+
+class BudgetImportForm(forms.Form):
+    """The filled Excel template; checked by the one upload path, then read."""
+
+    workbook = forms.FileField(
+        label=_("Filled budget template (.xlsx)"),
+        allow_empty_file=True,
+        widget=forms.FileInput(
+            attrs={
+                "accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            }
+        ),
+        error_messages={"required": _("Choose the filled template to send.")},
+    )
 
 
 class DocumentsForm(forms.Form):

@@ -28,6 +28,12 @@ postal_code_validator = RegexValidator(
     _("A postal code reads like G1K 3A9: letter, digit, letter, space, digit, letter, digit."),
 )
 MISSION_MAX_LENGTH = 2000
+# The longest answers a proposal's text questions take: enough for a page of
+# text each, short enough that the committee reads every proposal whole.
+# The editor counts the characters left against these.
+SUMMARY_MAX_LENGTH = 4000
+PARTICIPATION_MAX_LENGTH = 4000
+PARTNERS_MAX_LENGTH = 2000
 
 
 class Organisation(models.Model):
@@ -231,7 +237,7 @@ class Proposal(models.Model):
     )
     reference = models.CharField(_("reference"), max_length=30, unique=True)
     title = models.CharField(_("title"), max_length=200)
-    summary = models.TextField(_("summary"), blank=True)
+    summary = models.TextField(_("summary"), max_length=SUMMARY_MAX_LENGTH, blank=True)
     scope = models.CharField(_("scope"), max_length=10, choices=Scope.choices, default="local")
     territories = models.ManyToManyField(
         Territory, related_name="proposals", blank=True, verbose_name=_("territories served")
@@ -240,9 +246,11 @@ class Proposal(models.Model):
         Priority, related_name="proposals", blank=True, verbose_name=_("work-plan priorities")
     )
     poverty_participation = models.TextField(
-        _("how people living in poverty take part"), blank=True
+        _("how people living in poverty take part"),
+        max_length=PARTICIPATION_MAX_LENGTH,
+        blank=True,
     )
-    partners = models.TextField(_("partners"), blank=True)
+    partners = models.TextField(_("partners"), max_length=PARTNERS_MAX_LENGTH, blank=True)
     starts_on = models.DateField(_("starts on"), null=True, blank=True)
     ends_on = models.DateField(_("ends on"), null=True, blank=True)
     total_cost = MoneyField(
@@ -321,7 +329,21 @@ class RequestedAmount(models.Model):
 
 
 class BudgetLine(models.Model):
-    """A line of the proposal's budget (costs) for one fiscal year."""
+    """A line of the proposal's budget (costs) for one fiscal year.
+
+    The editor shows a budget as rows (a category, a description, one amount
+    per fiscal year); a row is stored as one line per fiscal year, zero
+    included, written in the row's order so that the rows read back as typed
+    (``solidaire.applications.budget.budget_rows``)."""
+
+    class Category(models.TextChoices):
+        SALARIES = "salaries", _("Salaries and benefits")
+        ACTIVITIES = "activities", _("Activities with participants")
+        MATERIALS = "materials", _("Materials and supplies")
+        RENT = "rent", _("Rent and premises")
+        TRAVEL = "travel", _("Travel")
+        ADMINISTRATION = "administration", _("Administration")
+        OTHER = "other", _("Other")
 
     proposal = models.ForeignKey(
         Proposal, on_delete=models.CASCADE, related_name="budget_lines", verbose_name=_("proposal")
@@ -329,7 +351,7 @@ class BudgetLine(models.Model):
     fiscal_year = models.ForeignKey(
         FiscalYear, on_delete=models.PROTECT, related_name="+", verbose_name=_("fiscal year")
     )
-    category = models.CharField(_("category"), max_length=100)
+    category = models.CharField(_("category"), max_length=100, choices=Category.choices)
     description = models.CharField(_("description"), max_length=300, blank=True)
     amount = MoneyField(_("amount"), validators=[MinValueValidator(0)])
 

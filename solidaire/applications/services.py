@@ -14,14 +14,17 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Sum
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from solidaire.accounts.models import User
+from solidaire.applications.budget import BudgetRow, budget_read
 from solidaire.applications.cycle import CycleRefused, cycle_check, cycle_require
 from solidaire.applications.deadlines import call_status_for, deadline_for
 from solidaire.applications.models import (
     Attachment,
+    BudgetLine,
     Organisation,
     OtherFunding,
     Proposal,
@@ -31,6 +34,7 @@ from solidaire.applications.workflow import proposal_transition
 from solidaire.audit.services import audit_record
 from solidaire.calls.models import Call, RequiredDocument, Stream
 from solidaire.common.money import ZERO, floor_cents, format_money, format_number, to_money
+from solidaire.documents.validation import XLSX, validate_upload
 from solidaire.programmes.models import FiscalYear, Priority, Territory
 
 S = Proposal.Status
@@ -95,6 +99,7 @@ def _save_related(
     territories: Iterable[Territory] | None,
     priorities: Iterable[Priority] | None,
     other_funding: Sequence[FundingRow] | None = None,
+    budget: Sequence[BudgetRow] | None = None,
 ) -> None:
     if requested is not None:
         rows = []
@@ -125,6 +130,38 @@ def _save_related(
             )
         OtherFunding.objects.filter(proposal=proposal).delete()
         OtherFunding.objects.bulk_create(funding)
+    if budget is not None:
+        _save_budget(proposal, budget)
+
+
+def _save_budget(proposal: Proposal, budget: Sequence[BudgetRow]) -> None:
+    """Replace the budget's lines: one delete and one insert whatever the
+    number of lines, so that an autosave costs the same for 10 lines or 120."""
+    years = {fy.pk: fy for fy in FiscalYear.objects.filter(programme_id=proposal.call.programme_id)}
+    categories = set(BudgetLine.Category.values)
+    lines = []
+    for row in budget:
+        if row.category not in categories:
+            raise ValidationError({"budget": [_("Choose the category of each budget line.")]})
+        for fy_id, amount in row.amounts.items():
+            if fy_id not in years:
+                raise ValidationError(
+                    {"budget": [_("That fiscal year belongs to another programme.")]}
+                )
+            value = to_money(amount)
+            if value < ZERO:
+                raise ValidationError({"budget": [_("An amount cannot be negative.")]})
+            lines.append(
+                BudgetLine(
+                    proposal=proposal,
+                    fiscal_year=years[fy_id],
+                    category=row.category,
+                    description=row.description[:300],
+                    amount=value,
+                )
+            )
+    BudgetLine.objects.filter(proposal=proposal).delete()
+    BudgetLine.objects.bulk_create(lines)
 
 
 def proposal_create_draft(
@@ -173,6 +210,7 @@ def proposal_update_draft(
     territories: Iterable[Territory] | None = None,
     priorities: Iterable[Priority] | None = None,
     other_funding: Sequence[FundingRow] | None = None,
+    budget: Sequence[BudgetRow] | None = None,
     expected_version: datetime | None = None,
 ) -> Proposal:
     """Save whatever is given on a draft, complete or not (``None`` leaves a part unchanged).
@@ -209,12 +247,60 @@ def proposal_update_draft(
             territories=territories,
             priorities=priorities,
             other_funding=other_funding,
+            budget=budget,
         )
     return proposal
 
 
+def proposal_import_budget(
+    *, proposal: Proposal, file: Any, fiscal_years: Sequence[FiscalYear], actor: User | None
+) -> list[BudgetRow]:
+    """Replace the draft's budget lines with those of a filled Excel template.
+
+    The file goes through the one upload validation path (XLSX only); then
+    every cell is read before anything is written. Any wrong cell refuses the
+    whole file (:class:`~solidaire.applications.budget.BudgetSheetRefused`
+    lists them by sheet, row and column) and the draft is left as it was;
+    only the budget lines change otherwise.
+    """
+    cycle_require("proposal.save_draft", proposal=proposal.status)
+    upload = validate_upload(file, allowed=[XLSX])
+    rows = budget_read(upload.content, fiscal_years=fiscal_years)
+    with transaction.atomic():
+        # The row lock orders the import with an autosave of the same draft:
+        # each replaces the lines whole, one after the other, never mixed.
+        Proposal.objects.select_for_update().filter(pk=proposal.pk).values("pk").get()
+        _save_budget(proposal, rows)
+        proposal.save(update_fields=["updated_at"])
+        audit_record(
+            actor=actor,
+            event_type="proposal.budget_imported",
+            target=proposal,
+            new_value=upload.name,
+            data={"lines": len(rows), "sha256": upload.sha256},
+        )
+    return rows
+
+
 def proposal_completeness_errors(proposal: Proposal) -> dict[str, list[str]]:
-    """What a proposal still lacks before it can be submitted (field → messages)."""
+    """What a proposal still lacks before it can be submitted (field → messages).
+
+    Each key names the place of the editor (``applications:edit``) where the
+    person mends it; the editor gives every key an element whose id is
+    ``id_<key>``, so a link reads ``<edit url>#id_<key>``:
+
+    - ``title``, ``summary``, ``poverty_participation``, ``stream``,
+      ``starts_on``, ``ends_on``, ``territories``, ``total_cost``: the
+      questions of the same names;
+    - ``requested``: the amounts requested by fiscal year, as a whole (their
+      total, its bounds, its share of the eligible expenses);
+    - ``requested_<fiscal year id>``: the amount requested for one year, when
+      it is more than that year's budget lines;
+    - ``budget``: the table of budget lines;
+    - ``document_<required document id>``: the slot of a mandatory document.
+
+    The messages state the figures in the language active when called.
+    """
     errors: dict[str, list[str]] = {}
 
     def need(name: str, message: str) -> None:
@@ -271,6 +357,7 @@ def proposal_completeness_errors(proposal: Proposal) -> dict[str, list[str]]:
                     "max": format_money(ceiling),
                 },
             )
+    _budget_errors(proposal, need)
     # Each missing mandatory document is its own error, keyed by its slot in
     # the editor ("document_<id>"), so that the message links to it.
     missing_documents = (
@@ -288,6 +375,51 @@ def proposal_completeness_errors(proposal: Proposal) -> dict[str, list[str]]:
             _("Attach the document “%(name)s”.") % {"name": document.text("name")},
         )
     return errors
+
+
+def _budget_errors(proposal: Proposal, need: Any) -> None:
+    """A budget given by lines must agree with the rest: its grand total is
+    the total eligible expenses, and no year asks more than that year's
+    costs. A proposal without lines gives its expenses as one total."""
+    by_year = {
+        row["fiscal_year_id"]: row["total"]
+        for row in BudgetLine.objects.filter(proposal=proposal)
+        .values("fiscal_year_id")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    }
+    if not by_year:
+        return
+    grand_total = sum(by_year.values(), ZERO)
+    if grand_total <= ZERO:
+        need("budget", _("Give the amounts of the budget lines."))
+        return
+    if grand_total != proposal.total_cost:
+        need(
+            "total_cost",
+            _(
+                "The budget lines add up to %(budget)s but the total eligible expenses "
+                "say %(cost)s; make them agree."
+            )
+            % {"budget": format_money(grand_total), "cost": format_money(proposal.total_cost)},
+        )
+    for requested in proposal.requested_amounts.select_related("fiscal_year").order_by(
+        "fiscal_year__starts_on"
+    ):
+        costs = by_year.get(requested.fiscal_year_id, ZERO)
+        if requested.amount > costs:
+            need(
+                f"requested_{requested.fiscal_year_id}",
+                _(
+                    "For %(year)s, the amount requested, %(requested)s, is more than the "
+                    "budget lines of that year, %(costs)s."
+                )
+                % {
+                    "year": requested.fiscal_year.label,
+                    "requested": format_money(requested.amount),
+                    "costs": format_money(costs),
+                },
+            )
 
 
 def _receipt_number(proposal: Proposal, now: datetime) -> str:

@@ -10,6 +10,9 @@ app_name = "applications"
 urlpatterns = [
     path("demandes/nouvelle/", views.proposal_start, name="start"),
     path("demandes/<int:pk>/modifier/", views.proposal_edit, name="edit"),
+    path("demandes/<int:pk>/enregistrer/", views.proposal_autosave, name="autosave"),
+    path("demandes/<int:pk>/budget.xlsx", views.proposal_budget_template, name="budget_template"),
+    path("demandes/<int:pk>/budget/importer/", views.proposal_budget_import, name="budget_import"),
     path("demandes/<int:pk>/accuse-de-reception/", views.proposal_receipt, name="receipt"),
     path("demandes/<int:pk>/retirer/", views.proposal_withdraw_page, name="withdraw"),
     path(

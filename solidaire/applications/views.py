@@ -14,11 +14,11 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -31,6 +31,13 @@ from solidaire.applications.attachments import (
     attachment_remove,
     attachment_slots,
 )
+from solidaire.applications.budget import (
+    BudgetSheetRefused,
+    budget_template,
+    call_fiscal_years,
+    proposal_budget_rows,
+    year_totals,
+)
 from solidaire.applications.cycle import cycle_allows, cycle_check
 from solidaire.applications.deadlines import (
     call_status_for,
@@ -39,27 +46,34 @@ from solidaire.applications.deadlines import (
     may_extend_deadline,
 )
 from solidaire.applications.forms import (
+    BUDGET_BLANK_ROWS,
     FUNDING_ROWS_MIN,
+    BudgetFormSet,
+    BudgetImportForm,
     DeadlineExtensionForm,
     DocumentsForm,
     DraftForm,
     FundingFormSet,
     WithdrawForm,
     amount_for_input,
+    budget_amount_name,
     requested_field_name,
 )
-from solidaire.applications.models import Organisation, Proposal
+from solidaire.applications.models import BudgetLine, Organisation, Proposal
 from solidaire.applications.organisation_selectors import acting_organisation_id
 from solidaire.applications.services import (
     DraftChanged,
     SubmissionClosed,
     proposal_completeness_errors,
     proposal_create_draft,
+    proposal_import_budget,
     proposal_submit,
     proposal_update_draft,
     proposal_withdraw,
 )
 from solidaire.calls.models import Call, RequiredDocument, Stream
+from solidaire.common.money import ZERO
+from solidaire.documents.validation import UploadRefused
 from solidaire.programmes.models import FiscalYear, Priority, Territory
 
 S = Proposal.Status
@@ -143,18 +157,12 @@ def organisation_member(roles: Roles, proposal: Proposal) -> bool:
 
 def _fiscal_years(proposal: Proposal) -> list[FiscalYear]:
     """The programme's fiscal years an initiative of this call may run in,
-    and any other year the draft already asks money for."""
-    call = proposal.call
-    last_day = call.latest_end_on or call.programme.ends_on
-    saved = [ra.fiscal_year_id for ra in proposal.requested_amounts.all()]
-    return list(
-        FiscalYear.objects.filter(programme_id=call.programme_id)
-        .filter(
-            Q(ends_on__gte=timezone.localdate(call.opens_at), starts_on__lte=last_day)
-            | Q(pk__in=saved)
-        )
-        .order_by("starts_on")
+    and any other year the draft already asks or budgets money for."""
+    saved = {ra.fiscal_year_id for ra in proposal.requested_amounts.all()}
+    saved |= set(
+        BudgetLine.objects.filter(proposal=proposal).values_list("fiscal_year_id", flat=True)
     )
+    return call_fiscal_years(proposal.call, also=saved)
 
 
 def _form_options(proposal: Proposal) -> dict[str, Any]:
@@ -325,6 +333,85 @@ def _funding_initial(proposal: Proposal) -> list[dict[str, Any]]:
     return rows + [{} for _ in range(blanks)]
 
 
+def _budget_initial(proposal: Proposal, fiscal_years: list[FiscalYear]) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    for row in proposal_budget_rows(proposal):
+        initial: dict[str, Any] = {"category": row.category, "description": row.description}
+        for fy in fiscal_years:
+            if row.amounts.get(fy.pk):
+                initial[budget_amount_name(fy)] = row.amounts[fy.pk]
+        rows.append(initial)
+    return rows + [{} for _ in range(BUDGET_BLANK_ROWS)]
+
+
+def _budget_formset(
+    options: dict[str, Any], data: Any = None, initial: list[dict[str, Any]] | None = None
+) -> Any:
+    return BudgetFormSet(
+        data,
+        initial=initial,
+        prefix="budget",
+        form_kwargs={"fiscal_years": options["fiscal_years"]},
+    )
+
+
+@dataclass
+class PostedDraft:
+    """A posted draft page, parsed: its forms, and the arguments of
+    ``proposal_update_draft`` made of the answers that passed validation."""
+
+    form: DraftForm
+    funding: Any
+    budget: Any
+    valid: bool
+    changes: dict[str, Any]
+
+
+def _parse_draft(proposal: Proposal, data: Any, options: dict[str, Any]) -> PostedDraft:
+    form = DraftForm(data, **options)
+    funding = FundingFormSet(data, prefix="funding")
+    # A post without the budget table (an older page) leaves the budget as saved.
+    budget_posted = "budget-TOTAL_FORMS" in data
+    budget = (
+        _budget_formset(options, data)
+        if budget_posted
+        else _budget_formset(options, initial=_budget_initial(proposal, options["fiscal_years"]))
+    )
+    form_ok = form.is_valid()
+    funding_ok = funding.is_valid()
+    budget_ok = budget.is_valid() if budget_posted else True
+    saved_requested = {ra.fiscal_year_id: ra.amount for ra in proposal.requested_amounts.all()}
+    other_funding = (
+        [
+            (
+                f.cleaned_data["source"].strip(),
+                f.cleaned_data["amount"],
+                f.cleaned_data["confirmed"],
+            )
+            for f in funding.forms
+            if not f.is_blank
+        ]
+        if funding_ok
+        else None
+    )
+    return PostedDraft(
+        form=form,
+        funding=funding,
+        budget=budget,
+        valid=form_ok and funding_ok and budget_ok,
+        changes={
+            "fields": form.valid_fields(),
+            "requested": form.valid_requested(saved_requested),
+            "territories": form.valid_choices("territories"),
+            "priorities": form.valid_choices("priorities"),
+            "other_funding": other_funding,
+            # A budget with a wrong cell keeps the saved lines: a row saved
+            # without its wrong amount would silently change the totals.
+            "budget": budget.rows() if budget_posted and budget_ok else None,
+        },
+    )
+
+
 def _parse_version(text: str) -> datetime | None:
     try:
         return datetime.fromisoformat(text) if text else None
@@ -382,7 +469,9 @@ def proposal_edit(request: HttpRequest, pk: int) -> HttpResponse:
         context["documents_form"] = DocumentsForm(documents=documents)
         form = DraftForm(initial=_initial(proposal, options["fiscal_years"]), **options)
         funding = FundingFormSet(initial=_funding_initial(proposal), prefix="funding")
-        context["missing"] = proposal_completeness_errors(proposal)
+        context["budget"] = _budget_formset(
+            options, initial=_budget_initial(proposal, options["fiscal_years"])
+        )
         return _edit_page(request, roles, context, form, funding)
 
     data = request.POST.copy()
@@ -391,33 +480,14 @@ def proposal_edit(request: HttpRequest, pk: int) -> HttpResponse:
     documents_form = DocumentsForm(data, request.FILES, documents=documents)
     context["documents_form"] = documents_form
     _apply_documents(request, proposal, documents_form)
-    form = DraftForm(data, **options)
-    funding = FundingFormSet(data, prefix="funding")
-    form_ok = form.is_valid()
-    funding_ok = funding.is_valid()
-    saved_requested = {ra.fiscal_year_id: ra.amount for ra in proposal.requested_amounts.all()}
-    other_funding = (
-        [
-            (
-                f.cleaned_data["source"].strip(),
-                f.cleaned_data["amount"],
-                f.cleaned_data["confirmed"],
-            )
-            for f in funding.forms
-            if not f.is_blank
-        ]
-        if funding_ok
-        else None
-    )
+    posted = _parse_draft(proposal, data, options)
+    form, funding = posted.form, posted.funding
+    context["budget"] = posted.budget
     try:
         proposal_update_draft(
             proposal=proposal,
             actor=_user(request),
-            fields=form.valid_fields(),
-            requested=form.valid_requested(saved_requested),
-            territories=form.valid_choices("territories"),
-            priorities=form.valid_choices("priorities"),
-            other_funding=other_funding,
+            **posted.changes,
             expected_version=_parse_version(data.get("version", "")),
         )
     except DraftChanged as exc:
@@ -436,7 +506,7 @@ def proposal_edit(request: HttpRequest, pk: int) -> HttpResponse:
         return _edit_page(request, roles, context, form, funding)
     data["version"] = proposal.updated_at.isoformat()
 
-    if not (form_ok and funding_ok and not documents_form.errors):
+    if not (posted.valid and not documents_form.errors):
         context["partial_save"] = True
         context["not_submitted"] = "submit" in data
         return _edit_page(request, roles, context, form, funding)
@@ -509,6 +579,16 @@ def _describe_errors(forms: list[Any]) -> None:
             )
 
 
+def checklist(missing: dict[str, list[str]]) -> list[dict[str, str]]:
+    """The completeness errors as links to the editor's inputs (see the
+    anchors documented by ``proposal_completeness_errors``)."""
+    return [
+        {"anchor": f"id_{name}", "message": message}
+        for name, errors in missing.items()
+        for message in errors
+    ]
+
+
 def _edit_page(
     request: HttpRequest,
     roles: Roles,
@@ -519,17 +599,30 @@ def _edit_page(
 ) -> HttpResponse:
     proposal: Proposal = context["proposal"]
     documents_form: DocumentsForm = context["documents_form"]
-    _describe_errors([form, *funding.forms, documents_form])
+    budget = context["budget"]
+    _describe_errors([form, *funding.forms, *budget.forms, documents_form])
     slots = attachment_slots(proposal)
     used = sum(a.size for _d, a in slots if a is not None)
+    saved_rows = proposal_budget_rows(proposal)
+    totals = year_totals(saved_rows, form.fiscal_years)
+    requested = sum((ra.amount for ra in proposal.requested_amounts.all()), ZERO)
     context.update(
         {
             "form": form,
             "funding": funding,
             "funding_errors": [(i + 1, f) for i, f in enumerate(funding.forms) if f.errors],
+            "budget_errors": [(i + 1, f) for i, f in enumerate(budget.forms) if f.errors],
+            "budget_years": list(zip(form.fiscal_years, totals, strict=True)),
+            "budget_total": sum(totals, ZERO),
+            "requested_total": requested,
+            "import_form": context.get("import_form") or BudgetImportForm(),
+            "checklist": checklist(proposal_completeness_errors(proposal)),
             "has_errors": bool(form.errors)
             or any(f.errors for f in funding.forms)
-            or bool(documents_form.errors),
+            or any(f.errors for f in budget.forms)
+            or bool(budget.non_form_errors())
+            or bool(documents_form.errors)
+            or bool(context.get("import_errors")),
             "document_slots": [
                 {
                     "document": document,
@@ -550,6 +643,62 @@ def _edit_page(
         roles,
         proposal.call.programme,
         status=status,
+    )
+
+
+def _saved_at(instant: datetime) -> str:
+    return _("Saved at %(time)s") % {
+        "time": formats.time_format(timezone.localtime(instant), "TIME_FORMAT")
+    }
+
+
+@login_required
+@require_http_methods(["POST"])
+def proposal_autosave(request: HttpRequest, pk: int) -> JsonResponse:
+    """The editor's autosave: the same answers as "Save draft" (files
+    aside), saved the same way (valid answers kept, wrong ones reported),
+    answered in JSON. A save from a stale page is refused with 409 and
+    writes nothing, as the page's own save does."""
+    proposal, roles = _proposal_to_act_on(request, pk)
+    ok, reason = check(
+        roles, "proposal.edit", organisation_id=proposal.organisation_id, status=proposal.status
+    )
+    if not ok:
+        return JsonResponse({"saved": False, "message": str(reason)}, status=403)
+    version = _parse_version(request.POST.get("version", ""))
+    if version is None:
+        # An autosave without the page's version would overwrite blindly.
+        return JsonResponse(
+            {"saved": False, "message": _("This page is out of date; reload it.")}, status=400
+        )
+    options = _form_options(proposal)
+    posted = _parse_draft(proposal, request.POST, options)
+    try:
+        proposal_update_draft(
+            proposal=proposal, actor=_user(request), **posted.changes, expected_version=version
+        )
+    except DraftChanged as exc:
+        return JsonResponse(
+            {"saved": False, "conflict": True, "message": exc.messages[0]}, status=409
+        )
+    except ValidationError as exc:
+        return JsonResponse({"saved": False, "message": " ".join(exc.messages)}, status=400)
+    errors: dict[str, list[str]] = {}
+    for bound_form in [posted.form, *posted.budget.forms, *posted.funding.forms]:
+        for name, messages_ in bound_form.errors.items():
+            key = bound_form[name].auto_id if name in bound_form.fields else "errors"
+            errors.setdefault(key, []).extend(messages_)
+    missing = proposal_completeness_errors(proposal)
+    return JsonResponse(
+        {
+            "saved": True,
+            "version": proposal.updated_at.isoformat(),
+            "message": _saved_at(proposal.updated_at),
+            "errors": errors,
+            "checklist": render_to_string(
+                "applications/_checklist.html", {"checklist": checklist(missing)}, request
+            ),
+        }
     )
 
 
@@ -583,6 +732,81 @@ def _apply_documents(request: HttpRequest, proposal: Proposal, form: DocumentsFo
                 _("“%(name)s” is attached as “%(document)s”.")
                 % {"name": attachment.name, "document": document.name},
             )
+
+
+# ----------------------------------------------------------------------------- budget template
+
+
+def xlsx_response(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(
+        content,
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+@require_http_methods(["GET"])
+def proposal_budget_template(request: HttpRequest, pk: int) -> HttpResponse:
+    """The call's budget template, filled with the draft's saved lines."""
+    proposal, _roles = _proposal_to_act_on(request, pk)
+    content = budget_template(
+        fiscal_years=_fiscal_years(proposal), rows=proposal_budget_rows(proposal)
+    )
+    return xlsx_response(content, f"budget-{proposal.reference}.xlsx")
+
+
+@login_required
+@require_http_methods(["POST"])
+def proposal_budget_import(request: HttpRequest, pk: int) -> HttpResponse:
+    """Fill the draft's budget lines from the call's Excel template. A
+    refused file changes nothing and its errors are listed, cell by cell,
+    above the budget."""
+    proposal, roles = _proposal_to_act_on(request, pk)
+    ok, reason = check(
+        roles, "proposal.edit", organisation_id=proposal.organisation_id, status=proposal.status
+    )
+    if not ok:
+        messages.info(request, reason)
+        return redirect("proposal_detail", pk=proposal.pk)
+    options = _form_options(proposal)
+    import_form = BudgetImportForm(request.POST, request.FILES)
+    errors: list[str] = []
+    if import_form.is_valid():
+        try:
+            rows = proposal_import_budget(
+                proposal=proposal,
+                file=import_form.cleaned_data["workbook"],
+                fiscal_years=options["fiscal_years"],
+                actor=_user(request),
+            )
+        except (BudgetSheetRefused, UploadRefused, ValidationError) as exc:
+            errors = list(exc.messages)
+        else:
+            messages.success(
+                request,
+                _("The budget now has the %(count)s lines of the file.") % {"count": len(rows)},
+            )
+            return redirect(f"{reverse('applications:edit', args=[proposal.pk])}#budget")
+    else:
+        errors = [e for field_errors in import_form.errors.values() for e in field_errors]
+    now = timezone.now()
+    documents = list(RequiredDocument.objects.filter(call_id=proposal.call_id).order_by("id"))
+    context: dict[str, Any] = {
+        "proposal": proposal,
+        **_deadline(proposal, now),
+        "documents_form": DocumentsForm(documents=documents),
+        "budget": _budget_formset(
+            options, initial=_budget_initial(proposal, options["fiscal_years"])
+        ),
+        "import_errors": errors,
+        "import_form": import_form,
+    }
+    form = DraftForm(initial=_initial(proposal, options["fiscal_years"]), **options)
+    funding = FundingFormSet(initial=_funding_initial(proposal), prefix="funding")
+    return _edit_page(request, roles, context, form, funding, status=400)
 
 
 # ----------------------------------------------------------------------------- documents

@@ -15,6 +15,11 @@ urlpatterns = [
         name="call_deadline_ics",
     ),
     path(
+        "appels/<slug:programme>/<int:number>/modele-budget.xlsx",
+        views.call_budget_template,
+        name="call_budget_template",
+    ),
+    path(
         "appels/<slug:programme>/<int:number>/resultats/",
         views.call_results,
         name="call_results",

@@ -27,6 +27,7 @@ from openpyxl.utils import get_column_letter
 
 from solidaire.accounts.permissions import allowed
 from solidaire.applications.access import roles_for
+from solidaire.applications.budget import budget_template, call_fiscal_years
 from solidaire.reporting.calendar import deadline_calendar
 from solidaire.reporting.selectors import (
     MinistryRow,
@@ -112,6 +113,22 @@ def call_deadline_ics(request: HttpRequest, programme: str, number: int) -> Http
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     filename = f"appel-{call.programme.slug}-{call.number}-echeance.ics"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@require_GET
+def call_budget_template(request: HttpRequest, programme: str, number: int) -> HttpResponse:
+    """The call's budget template (.xlsx), empty, in the page's language:
+    one sheet "Budget", fiscal years of the call as columns. Public."""
+    call = published_call(programme, number)
+    content = budget_template(fiscal_years=call_fiscal_years(call))
+    response = HttpResponse(
+        content,
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    filename = f"appel-{call.programme.slug}-{call.number}-budget.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["X-Content-Type-Options"] = "nosniff"
     return response
 
 
