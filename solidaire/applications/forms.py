@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.db import models
 from django.core.exceptions import ValidationError
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
@@ -130,9 +131,9 @@ def requested_field_name(fiscal_year: FiscalYear) -> str:
 def _max_length(name: str) -> int:
     """The longest answer the model takes for a text question (the editor
     counts the characters left against it)."""
-    length = Proposal._meta.get_field(name).max_length
-    assert length is not None
-    return int(length)
+    field = Proposal._meta.get_field(name)
+    assert isinstance(field, models.Field) and field.max_length is not None
+    return int(field.max_length)
 
 
 def _long_text(rows: int, name: str) -> forms.Textarea:

@@ -791,7 +791,7 @@ def proposal_budget_import(request: HttpRequest, pk: int) -> HttpResponse:
             )
             return redirect(f"{reverse('applications:edit', args=[proposal.pk])}#budget")
     else:
-        errors = [e for field_errors in import_form.errors.values() for e in field_errors]
+        errors = [str(e) for field_errors in import_form.errors.values() for e in field_errors]
     now = timezone.now()
     documents = list(RequiredDocument.objects.filter(call_id=proposal.call_id).order_by("id"))
     context: dict[str, Any] = {
