@@ -10,12 +10,13 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from openpyxl import Workbook, load_workbook
 
 from solidaire.applications.budget import BudgetRow, budget_read, proposal_budget_rows
@@ -30,6 +31,14 @@ from solidaire.testing import files
 
 pytestmark = pytest.mark.django_db
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@pytest.fixture(autouse=True)
+def _language_restored() -> Any:
+    # Pages asked for in English leave English active in this thread; the
+    # next test file reads the services' messages in French.
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture
