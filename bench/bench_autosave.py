@@ -112,7 +112,7 @@ def _draft(lines: int, years: int, rng: random.Random) -> tuple[Any, Any, dict[s
 
 
 def _measure(runs: int, seeds: int) -> None:
-    from django.db import connection
+    from django.db import connection, reset_queries
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
     from django.urls import reverse
@@ -141,6 +141,9 @@ def _measure(runs: int, seeds: int) -> None:
             data["version"] = proposal.updated_at.isoformat()
             for run in range(runs + 1):
                 data["title"] = f"Cuisines collectives, version {run}"
+                # The query log is a bounded deque: emptied so that each
+                # capture counts only its own save.
+                reset_queries()
                 start = time.perf_counter()
                 with CaptureQueriesContext(connection) as queries:
                     response = client.post(url, data)
