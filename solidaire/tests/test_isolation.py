@@ -47,6 +47,9 @@ OUTSIDERS = ["coordination2", "evaluation2", "fiduciaire2"]
 PUBLIC = {
     "appels/<slug:programme>/<int:number>/": "a published call is public",
     "appels/<slug:programme>/<int:number>/echeance.ics": "a published call's deadline is public",
+    "appels/<slug:programme>/<int:number>/modele-budget.xlsx": (
+        "a published call's budget template is public"
+    ),
     "appels/<slug:programme>/<int:number>/resultats/": "a decided call's results are public",
     "api/v1/programmes/<programme_id>/": "the open data of every programme is public",
 }
