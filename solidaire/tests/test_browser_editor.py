@@ -56,6 +56,18 @@ def editor(
             browser.close()
 
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _filled_template(proposal: Proposal) -> bytes:
+    from solidaire.applications.budget import BudgetRow, budget_template
+    from solidaire.applications.views import _fiscal_years
+
+    years = _fiscal_years(proposal)
+    row = BudgetRow("activities", "Animation", {years[0].pk: Decimal("36000")})
+    return budget_template(fiscal_years=years, rows=[row])
+
+
 def _wait_saved(page: Any) -> None:
     page.wait_for_function(
         "() => document.getElementById('autosave-status').dataset.state === 'saved'"
@@ -135,6 +147,20 @@ def test_editor_autosaves_recovers_after_a_lost_connection_and_keeps_input_acros
     page.click("form.language-switch button[value='fr']")
     page.wait_for_load_state()
     walk.check("editor-fr")
+
+    # The budget from the Excel template: the lines of the file replace the
+    # typed ones, and the browser's copy never brings the old ones back.
+    _wait_saved(page)
+    page.set_input_files(
+        "#id_workbook",
+        files=[{"name": "budget.xlsx", "mimeType": XLSX, "buffer": _filled_template(proposal)}],
+    )
+    page.click("button[form='budget-import']")
+    page.wait_for_load_state()
+    assert page.url.endswith("#budget")
+    assert page.input_value("#id_budget-0-description") == "Animation"
+    assert not page.is_visible("#recovery")
+    assert _flat(page.inner_text("[data-budget-grand]")) == "36 000,00 $"
 
     # At a phone's width the editor does not scroll sideways.
     page.set_viewport_size(PHONE)

@@ -189,13 +189,27 @@
     try { localStorage.removeItem(storageKey); } catch (error) { /* nothing kept */ }
   }
 
+  function isBudget(name) { return name.indexOf("budget-") === 0; }
+
+  function withoutBudget(values) {
+    var kept = {};
+    Object.keys(values).forEach(function (name) {
+      if (!isBudget(name)) { kept[name] = values[name]; }
+    });
+    return kept;
+  }
+
   function restore(values) {
+    // A copy kept without the budget (the budget came from a file since)
+    // leaves the budget on the page as it is.
+    var budgetKept = "budget-TOTAL_FORMS" in values;
     // Enough budget lines for what was kept, then every value back.
     var wanted = Number((values["budget-TOTAL_FORMS"] || ["0"])[0]);
     while (addButton && totalForms && Number(totalForms.value) < wanted) { addButton.click(); }
     Array.prototype.forEach.call(form.elements, function (element) {
       if (!element.name || element.type === "file" || element.name === "csrfmiddlewaretoken") { return; }
       if (element.name === "version") { return; }  // the page's own version stays
+      if (!budgetKept && isBudget(element.name)) { return; }
       var given = values[element.name];
       if (element.type === "checkbox" || element.type === "radio") {
         element.checked = !!given && given.indexOf(element.value) !== -1;
@@ -299,6 +313,23 @@
   form.addEventListener("submit", function () { stopped = true; if (timer) { clearTimeout(timer); } forget(); });
   window.addEventListener("online", function () { if (kept()) { schedule(); } });
 
+  // Sending the Excel template replaces the budget on the server: the copy
+  // kept here keeps the other answers only, so that offering it back never
+  // brings the old budget over the imported one.
+  var importForm = document.getElementById("budget-import");
+  if (importForm) {
+    importForm.addEventListener("submit", function () {
+      stopped = true;
+      if (timer) { clearTimeout(timer); }
+      if (!kept()) { return; }  // everything typed is saved already
+      try {
+        localStorage.setItem(storageKey, JSON.stringify({
+          values: withoutBudget(snapshot()), at: Date.now()
+        }));
+      } catch (error) { /* nothing kept */ }
+    });
+  }
+
   // The language switch reloads the page: keep what is typed and put it back
   // on the page in the other language, without asking.
   document.querySelectorAll("form.language-switch").forEach(function (switcher) {
@@ -318,6 +349,7 @@
   } catch (error) { restoreNow = false; }
   if (saved && saved.values) {
     var current = snapshot();
+    if (!("budget-TOTAL_FORMS" in saved.values)) { current = withoutBudget(current); }
     if (sameValues(saved.values, current)) {
       forget();
     } else if (restoreNow) {
