@@ -285,6 +285,12 @@
       setStatus(text("textOffline"), "offline");
     }).then(function () {
       inFlight = false;
+      if (waitingSubmit !== null) {
+        var button = waitingSubmit;
+        waitingSubmit = null;
+        if (button === true) { form.requestSubmit(); } else { form.requestSubmit(button); }
+        return;
+      }
       if (again) { again = false; schedule(); }
     });
   }
@@ -310,7 +316,20 @@
     changed();
   });
   // A save with the page's buttons takes over: the kept copy would be stale.
-  form.addEventListener("submit", function () { stopped = true; if (timer) { clearTimeout(timer); } forget(); });
+  // While an autosave travels, the button waits for it: the version it
+  // returns is the one the page's save must carry, or the save would be
+  // refused as coming from a stale page.
+  var waitingSubmit = null;
+  form.addEventListener("submit", function (event) {
+    stopped = true;
+    if (timer) { clearTimeout(timer); }
+    if (inFlight) {
+      event.preventDefault();
+      waitingSubmit = event.submitter || true;
+      return;
+    }
+    forget();
+  });
   window.addEventListener("online", function () { if (kept()) { schedule(); } });
 
   // Sending the Excel template replaces the budget on the server: the copy
