@@ -1,4 +1,4 @@
-"""Runs every benchmark in bench/ one after the other; each prints its figures."""
+"""Runs every benchmark in bench/ (each bench_*.py: pages, ministry, selection, editor autosave) one after the other; each prints its figures."""
 
 from __future__ import annotations
 

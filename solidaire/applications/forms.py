@@ -10,8 +10,8 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
-from django.db import models
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
