@@ -40,6 +40,7 @@ from solidaire.applications.cycle import cycle_allows
 from solidaire.applications.deadlines import call_status_for, deadline_for, may_extend_deadline
 from solidaire.applications.models import Organisation, Proposal
 from solidaire.applications.organisation_selectors import acting_organisation_id
+from solidaire.applications.versions import may_see_versions, versions_of
 from solidaire.applications.views import proposal_actions, startable_calls
 from solidaire.calls.access import set_up_calls
 from solidaire.exchanges.forms import MessageForm
@@ -326,6 +327,13 @@ def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
             ),
             "actions": _detail_actions(roles, proposal),
             "funded": funded,
+            "versions": versions_of(proposal)
+            if may_see_versions(
+                roles,
+                programme_id=proposal.call.programme_id,
+                organisation_id=proposal.organisation_id,
+            )
+            else [],
             **_deadline_context(roles, proposal),
             **_thread_context(request, roles, proposal, form),
         },
