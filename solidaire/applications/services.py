@@ -348,7 +348,7 @@ def proposal_submit(
         # click, two tabs): the second waits, then reads "submitted" below
         # instead of recording a second version and a second receipt.
         locked = (
-            Proposal.objects.select_for_update()
+            Proposal.objects.select_for_update(of=("self",))
             .select_related("call__programme", "organisation", "stream")
             .get(pk=proposal.pk)
         )

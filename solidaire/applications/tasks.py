@@ -66,7 +66,7 @@ def receipt_send(version_id: int) -> int:
         # Two runs of this task for one version wait for each other here;
         # the second finds the recipients already recorded and sends nothing.
         version = (
-            ProposalVersion.objects.select_for_update()
+            ProposalVersion.objects.select_for_update(of=("self",))
             .select_related("proposal__organisation", "proposal__call__programme", "submitted_by")
             .get(pk=version_id)
         )
