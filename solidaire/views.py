@@ -296,18 +296,24 @@ def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
             organisation_id=proposal.organisation_id,
         )[0]:
             raise Http404
-        form = MessageForm(request.POST)
+        form = MessageForm(request.POST, request.FILES)
         if form.is_valid():
             try:
                 message = message_post(
                     proposal=proposal,
                     author=request.user,  # type: ignore[arg-type]
                     body=form.cleaned_data["body"],
+                    files=form.cleaned_data["documents"],
                     link=request.build_absolute_uri(reverse("proposal_detail", args=[pk])),
                 )
             except ValidationError as exc:
-                for message_text in exc.messages:
-                    form.add_error("body", message_text)
+                if hasattr(exc, "error_dict"):
+                    for name, texts in exc.message_dict.items():
+                        for message_text in texts:
+                            form.add_error(name if name in form.fields else "body", message_text)
+                else:
+                    for message_text in exc.messages:
+                        form.add_error("body", message_text)
             else:
                 messages.success(request, _("Your message is sent."))
                 return redirect(f"{reverse('proposal_detail', args=[pk])}#message-{message.pk}")
