@@ -20,7 +20,9 @@ from pypdf import PdfReader
 from solidaire.applications.cycle import CycleRefused
 from solidaire.applications.models import (
     Attachment,
+    BudgetLine,
     DeadlineExtension,
+    OtherFunding,
     Proposal,
     ProposalVersion,
     ReceiptEmail,
@@ -135,6 +137,13 @@ def test_submission_freezes_every_answer_in_a_version_with_its_fingerprint(draft
     Attachment.objects.create(
         proposal=draft, stored_name="a/lettre.pdf", name="lettre.pdf", size=3, sha256="ab" * 32
     )
+    fy = draft.call.programme.fiscal_years.order_by("starts_on").first()
+    BudgetLine.objects.create(
+        proposal=draft, fiscal_year=fy, category="Salaires", amount=Decimal("900000.00")
+    )
+    OtherFunding.objects.create(
+        proposal=draft, source="Centraide", amount=Decimal("50000.00"), confirmed=True
+    )
     proposal_submit(proposal=draft, actor=member, attested=True)
     version = ProposalVersion.objects.get(proposal=draft)
     assert version.number == 1 and version.submitted_by == member
@@ -142,6 +151,17 @@ def test_submission_freezes_every_answer_in_a_version_with_its_fingerprint(draft
     assert content["title"] == "Cuisines collectives"
     assert content["requested"][0]["amount"] == "1200000.00"
     assert content["territories"] == [{"code": "2434", "name": f.territory("2434").name}]
+    assert content["budget_lines"] == [
+        {
+            "fiscal_year": fy.label,
+            "category": "Salaires",
+            "description": "",
+            "amount": "900000.00",
+        }
+    ]
+    assert content["other_funding"] == [
+        {"source": "Centraide", "amount": "50000.00", "confirmed": True}
+    ]
     assert content["documents"] == [
         {"document": None, "name": "lettre.pdf", "size": 3, "sha256": "ab" * 32}
     ]
