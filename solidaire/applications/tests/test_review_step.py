@@ -222,3 +222,16 @@ def test_the_review_page_is_in_french_by_default(client, draft, people):
     with translation.override("fr"):
         page = client.get(url("review", draft)).content.decode()
     assert "Vérifier et déposer" in page
+
+
+def test_review_with_a_wrong_answer_stays_on_the_form_with_the_rest_saved(client, draft, people):
+    from solidaire.applications.tests.test_views import complete_post
+
+    as_(client, people["owner"])
+    data = complete_post(draft, review="1", total_cost="abc", summary="Des repas partagés.")
+    response = client.post(url("edit", draft), data)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Your draft is saved but not submitted" in page
+    saved = Proposal.objects.get(pk=draft.pk)
+    assert saved.summary == "Des repas partagés." and saved.status == S.DRAFT
