@@ -40,6 +40,7 @@ from solidaire.applications.cycle import cycle_allows
 from solidaire.applications.deadlines import call_status_for, deadline_for, may_extend_deadline
 from solidaire.applications.models import Organisation, Proposal
 from solidaire.applications.organisation_selectors import acting_organisation_id
+from solidaire.applications.versions import may_see_versions, versions_of
 from solidaire.applications.views import proposal_actions, startable_calls
 from solidaire.calls.access import set_up_calls
 from solidaire.exchanges.forms import MessageForm
@@ -295,18 +296,24 @@ def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
             organisation_id=proposal.organisation_id,
         )[0]:
             raise Http404
-        form = MessageForm(request.POST)
+        form = MessageForm(request.POST, request.FILES)
         if form.is_valid():
             try:
                 message = message_post(
                     proposal=proposal,
                     author=request.user,  # type: ignore[arg-type]
                     body=form.cleaned_data["body"],
+                    files=form.cleaned_data["documents"],
                     link=request.build_absolute_uri(reverse("proposal_detail", args=[pk])),
                 )
             except ValidationError as exc:
-                for message_text in exc.messages:
-                    form.add_error("body", message_text)
+                if hasattr(exc, "error_dict"):
+                    for name, texts in exc.message_dict.items():
+                        for message_text in texts:
+                            form.add_error(name if name in form.fields else "body", message_text)
+                else:
+                    for message_text in exc.messages:
+                        form.add_error("body", message_text)
             else:
                 messages.success(request, _("Your message is sent."))
                 return redirect(f"{reverse('proposal_detail', args=[pk])}#message-{message.pk}")
@@ -326,6 +333,13 @@ def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
             ),
             "actions": _detail_actions(roles, proposal),
             "funded": funded,
+            "versions": versions_of(proposal)
+            if may_see_versions(
+                roles,
+                programme_id=proposal.call.programme_id,
+                organisation_id=proposal.organisation_id,
+            )
+            else [],
             **_deadline_context(roles, proposal),
             **_thread_context(request, roles, proposal, form),
         },

@@ -312,6 +312,19 @@ def withdraw_proposal(roles: Roles, *, organisation_id: int, withdrawable: bool)
     return _ALLOWED
 
 
+def reopen_proposal(roles: Roles, *, organisation_id: int, reopenable: bool) -> Decision:
+    """Taking a submitted proposal back to draft to change it: a member of
+    the organisation, while the cycle allows it (``reopenable`` comes from
+    ``applications.cycle``: before the deadline, before screening)."""
+    if (refusal := _signed_in(roles)) is not None:
+        return refusal
+    if organisation_id not in roles.organisation_ids:
+        return False, str(_("Only the organisation's members reopen its proposals."))
+    if not reopenable:
+        return False, str(_("This proposal can no longer be reopened."))
+    return _ALLOWED
+
+
 def request_cancellation(roles: Roles, *, organisation_id: int) -> Decision:
     """Asking that a funded initiative be cancelled: a member of its organisation."""
     if (refusal := _signed_in(roles)) is not None:
@@ -340,6 +353,7 @@ PERMISSIONS: dict[str, Callable[..., Decision]] = {
     "proposal.edit": edit_proposal,
     "proposal.submit": edit_proposal,
     "proposal.withdraw": withdraw_proposal,
+    "proposal.reopen": reopen_proposal,
     "proposal.request_cancellation": request_cancellation,
     "proposal.cancel": cancel_initiative,
     "review.view": view_review,

@@ -12,6 +12,8 @@ from solidaire.applications.models import (
     OrganisationMember,
     OtherFunding,
     Proposal,
+    ProposalVersion,
+    ReceiptEmail,
     RequestedAmount,
 )
 
@@ -158,3 +160,32 @@ class DeadlineExtensionAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
+
+
+class _ReadOnly(admin.ModelAdmin):
+    """Written once by the services, never changed afterwards."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(ProposalVersion)
+class ProposalVersionAdmin(_ReadOnly):
+    """Submitted versions are frozen: what was received stays as received."""
+
+    list_display = ("proposal", "number", "submitted_at", "submitted_by", "sha256")
+    search_fields = ("proposal__reference", "receipt_number", "sha256")
+    list_select_related = ("proposal", "submitted_by")
+
+
+@admin.register(ReceiptEmail)
+class ReceiptEmailAdmin(_ReadOnly):
+    list_display = ("version", "user", "sent_at")
+    list_select_related = ("version__proposal", "user")
+    search_fields = ("version__proposal__reference",)

@@ -118,6 +118,22 @@ RULES: dict[str, Rule] = {
         },
         why_proposal=_("This proposal has already been submitted."),
     ),
+    # Reopening a submitted proposal to change it: until the deadline that
+    # applies to its organisation, and only before screening starts (an
+    # eligible proposal is already in the committee's hands).
+    "proposal.reopen": Rule(
+        calls=frozenset({OPEN}),
+        proposals=frozenset({P_SUBMITTED}),
+        why_call={
+            **_CALL_NOT_OPEN_YET,
+            CLOSED: _(
+                "The call has closed; a submitted proposal can no longer be reopened. "
+                "The version submitted is the one the committee reads."
+            ),
+            DECIDED: _("The call has been decided; proposals can no longer be changed."),
+        },
+        why_proposal=_("Only a submitted proposal not yet screened can be reopened."),
+    ),
     # More time for one organisation: while the call is open or closed but
     # not decided, and only for a draft (a submitted proposal needs none).
     "deadline.extend": Rule(

@@ -465,3 +465,73 @@ class DeadlineExtension(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation} · {self.call} → {self.closes_at:%Y-%m-%d %H:%M}"
+
+
+class ProposalVersion(models.Model):
+    """What an organisation submitted, frozen at the instant it did.
+
+    Each submission records one version, numbered from 1; a proposal
+    reopened and submitted again gets the next number, and the earlier
+    versions stay as they were. ``content`` is a snapshot of every answer,
+    amount, territory and document (its name and SHA-256); ``sha256`` is the
+    fingerprint of that snapshot's canonical JSON, printed on the receipt, so
+    that anyone can show later that the text they hold is the one received.
+    Rows are written once by ``proposal_submit`` and never changed.
+    """
+
+    proposal = models.ForeignKey(
+        Proposal, on_delete=models.PROTECT, related_name="versions", verbose_name=_("proposal")
+    )
+    number = models.PositiveIntegerField(_("version"))
+    submitted_at = models.DateTimeField(_("submitted at"))
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("submitted by"),
+    )
+    receipt_number = models.CharField(_("receipt number"), max_length=40, unique=True)
+    attestation = models.TextField(_("attestation"), blank=True)
+    content = models.JSONField(_("content submitted"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+
+    class Meta:
+        verbose_name = _("submitted version")
+        verbose_name_plural = _("submitted versions")
+        ordering = ["proposal", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["proposal", "number"], name="proposal_version_unique"),
+            models.CheckConstraint(condition=Q(number__gte=1), name="proposal_version_from_1"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.proposal.reference} v{self.number}"
+
+
+class ReceiptEmail(models.Model):
+    """A version's receipt e-mailed to one member of the organisation. The
+    unique pair is what makes the e-mail go once, even when the task that
+    sends it runs twice."""
+
+    version = models.ForeignKey(
+        ProposalVersion,
+        on_delete=models.CASCADE,
+        related_name="receipt_emails",
+        verbose_name=_("submitted version"),
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("recipient"),
+    )
+    sent_at = models.DateTimeField(_("sent at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("receipt e-mailed")
+        verbose_name_plural = _("receipts e-mailed")
+        constraints = [
+            models.UniqueConstraint(fields=["version", "user"], name="receipt_email_once"),
+        ]

@@ -28,12 +28,16 @@ from solidaire.applications.models import (
     Organisation,
     OtherFunding,
     Proposal,
+    ProposalVersion,
     RequestedAmount,
 )
+from solidaire.applications.tasks import receipt_send
+from solidaire.applications.versions import content_sha256, proposal_snapshot
 from solidaire.applications.workflow import proposal_transition
 from solidaire.audit.services import audit_record
 from solidaire.calls.models import Call, RequiredDocument, Stream
 from solidaire.common.money import ZERO, floor_cents, format_money, format_number, to_money
+from solidaire.common.templatetags.solidaire import date as date_filter
 from solidaire.documents.validation import XLSX, validate_upload
 from solidaire.programmes.models import FiscalYear, Priority, Territory
 
@@ -422,56 +426,152 @@ def _budget_errors(proposal: Proposal, need: Any) -> None:
             )
 
 
-def _receipt_number(proposal: Proposal, now: datetime) -> str:
-    return f"{proposal.reference}-{timezone.localtime(now):%Y%m%d%H%M%S}"
+def _receipt_number(proposal: Proposal, now: datetime, number: int) -> str:
+    stamp = f"{proposal.reference}-{timezone.localtime(now):%Y%m%d%H%M%S}"
+    # The first version keeps the receipt number's historical form.
+    return stamp if number == 1 else f"{stamp}-v{number}"
+
+
+def attestation_text() -> str:
+    """The sentence the person who submits attests, in the active language
+    (recorded with the version as it was read)."""
+    return _(
+        "I attest that the information in this proposal is accurate and complete, and that "
+        "I am authorised by the organisation to submit it on its behalf."
+    )
+
+
+def _closed_message(closes_at: datetime) -> str:
+    local = timezone.localtime(closes_at)
+    return _(
+        "The call closed on %(date)s at %(time)s (Québec time); proposals can no longer be "
+        "submitted. Your draft is kept."
+    ) % {
+        "date": date_filter(local, "DATE_FORMAT"),
+        "time": formats.time_format(local, "TIME_FORMAT"),
+    }
 
 
 def proposal_submit(
-    *, proposal: Proposal, actor: User | None, now: datetime | None = None
+    *,
+    proposal: Proposal,
+    actor: User | None,
+    attested: bool,
+    now: datetime | None = None,
 ) -> Proposal:
-    """Submit a complete draft before the call closes; issue its receipt.
+    """Submit a complete draft before the call closes; freeze its content in a
+    new :class:`ProposalVersion` and issue its receipt.
 
     Refused by the server after ``call.closes_at``, or after the later
     instant the coordination granted to the organisation (and before the call
-    opens), whatever the page showed; incomplete drafts get one message per
-    field. The submission instant and the receipt number are written in the
-    same row update as the status, so a proposal is never "submitted" without
-    them.
+    opens), whatever the page showed; refused without the attestation;
+    incomplete drafts get one message per field. The submission instant and
+    the receipt number are written in the same row update as the status, so
+    a proposal is never "submitted" without them.
+
+    Submitting twice (a double click, two tabs) submits once: the second call
+    waits for the first's row lock, then finds the proposal submitted and is
+    refused (:class:`CycleRefused`) with no second version, receipt or e-mail. The receipt is e-mailed to the
+    organisation's members by a task queued once the transaction commits.
     """
     now = now or timezone.now()
-    call = proposal.call
-    if not call.published or now < call.opens_at:
-        raise SubmissionClosed(_("This call is not open yet; the proposal was kept as a draft."))
-    # The call's closing, or the later instant granted to this organisation.
-    deadline = deadline_for(proposal)
-    if now >= deadline.closes_at or call.decided_at is not None:
-        raise SubmissionClosed(
-            _(
-                "The call closed on %(closed)s; proposals can no longer be submitted. "
-                "Your draft is kept."
-            )
-            % {
-                "closed": formats.date_format(
-                    timezone.localtime(deadline.closes_at), "DATETIME_FORMAT"
-                )
-            }
+    with transaction.atomic():
+        # The row lock serialises two submissions of one proposal (a double
+        # click, two tabs): the second waits, then reads "submitted" below
+        # instead of recording a second version and a second receipt.
+        locked = (
+            Proposal.objects.select_for_update(of=("self",))
+            .select_related("call__programme", "organisation", "stream")
+            .get(pk=proposal.pk)
         )
-    # The instants above give the applicant a fuller message than the
-    # table's; the table still has the last word (the proposal's own state).
-    cycle_require(
-        "proposal.submit",
-        call=call_status_for(proposal, now, deadline),
-        proposal=proposal.status,
-    )
-    errors = proposal_completeness_errors(proposal)
-    if errors:
-        raise ValidationError(errors)
-    return proposal_transition(
-        proposal=proposal,
-        to=S.SUBMITTED,
-        actor=actor,
-        changes={"submitted_at": now, "receipt_number": _receipt_number(proposal, now)},
-    )
+        if locked.status != S.DRAFT:
+            # Already submitted (the first click went through): the table's
+            # refusal, which the page turns into the one receipt.
+            cycle_require(
+                "proposal.submit", call=call_status_for(locked, now), proposal=locked.status
+            )
+        call = locked.call
+        if not call.published or now < call.opens_at:
+            raise SubmissionClosed(
+                _("This call is not open yet; the proposal was kept as a draft.")
+            )
+        # The call's closing, or the later instant granted to this organisation.
+        deadline = deadline_for(locked)
+        if now >= deadline.closes_at or call.decided_at is not None:
+            raise SubmissionClosed(_closed_message(deadline.closes_at))
+        # The instants above give the applicant a fuller message than the
+        # table's; the table still has the last word (the proposal's own state).
+        cycle_require(
+            "proposal.submit",
+            call=call_status_for(locked, now, deadline),
+            proposal=locked.status,
+        )
+        errors = proposal_completeness_errors(locked)
+        if not attested:
+            errors.setdefault("attestation", []).append(
+                _(
+                    "Tick the attestation: the proposal is submitted in the organisation's "
+                    "name by a person it authorises."
+                )
+            )
+        if errors:
+            raise ValidationError(errors)
+        number = ProposalVersion.objects.filter(proposal=locked).count() + 1
+        content = proposal_snapshot(locked)
+        receipt_number = _receipt_number(locked, now, number)
+        version = ProposalVersion.objects.create(
+            proposal=locked,
+            number=number,
+            submitted_at=now,
+            submitted_by=actor,
+            receipt_number=receipt_number,
+            attestation=attestation_text(),
+            content=content,
+            sha256=content_sha256(content),
+        )
+        proposal_transition(
+            proposal=proposal,
+            to=S.SUBMITTED,
+            actor=actor,
+            changes={"submitted_at": now, "receipt_number": receipt_number},
+        )
+        audit_record(
+            actor=actor,
+            event_type="proposal.version",
+            target=proposal,
+            new_value=str(number),
+            data={"sha256": version.sha256, "receipt": receipt_number},
+        )
+        version_id = version.pk
+        # Queued after the commit: a submission rolled back e-mails nothing.
+        transaction.on_commit(lambda: receipt_send.enqueue(version_id))
+    return proposal
+
+
+def proposal_reopen(
+    *, proposal: Proposal, actor: User | None, now: datetime | None = None
+) -> Proposal:
+    """Take a submitted proposal back to draft to change it, before the
+    deadline that applies to its organisation.
+
+    The versions already submitted are kept (the coordination sees them);
+    the proposal counts as submitted again only once it is resubmitted, which
+    records the next version. Refused after the deadline and once screening
+    has started.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        # Locked so that a reopening and a screening decision (or a second
+        # reopening) cannot both start from "submitted".
+        locked = Proposal.objects.select_for_update().select_related("call").get(pk=proposal.pk)
+        cycle_require("proposal.reopen", call=call_status_for(locked, now), proposal=locked.status)
+        return proposal_transition(
+            proposal=proposal,
+            to=S.DRAFT,
+            actor=actor,
+            reason=_("Reopened by the organisation before the deadline."),
+            changes={"submitted_at": None, "receipt_number": ""},
+        )
 
 
 def proposal_withdraw(

@@ -38,7 +38,7 @@ from solidaire.applications.budget import (
     proposal_budget_rows,
     year_totals,
 )
-from solidaire.applications.cycle import cycle_allows, cycle_check
+from solidaire.applications.cycle import CycleRefused, cycle_allows, cycle_check
 from solidaire.applications.deadlines import (
     call_status_for,
     deadline_extension_grant,
@@ -61,18 +61,28 @@ from solidaire.applications.forms import (
 )
 from solidaire.applications.models import BudgetLine, Organisation, Proposal
 from solidaire.applications.organisation_selectors import acting_organisation_id
+from solidaire.applications.receipts import receipt_context, receipt_filename, receipt_pdf
 from solidaire.applications.services import (
     DraftChanged,
     SubmissionClosed,
+    attestation_text,
     proposal_completeness_errors,
     proposal_create_draft,
     proposal_import_budget,
+    proposal_reopen,
     proposal_submit,
     proposal_update_draft,
     proposal_withdraw,
 )
+from solidaire.applications.submission_forms import AttestationForm
+from solidaire.applications.versions import (
+    latest_version,
+    may_see_versions,
+    version_of,
+)
 from solidaire.calls.models import Call, RequiredDocument, Stream
 from solidaire.common.money import ZERO
+from solidaire.common.pdf import pdf_response
 from solidaire.documents.validation import UploadRefused
 from solidaire.programmes.models import FiscalYear, Priority, Territory
 
@@ -144,7 +154,16 @@ def proposal_actions(roles: Roles, proposal: Proposal) -> dict[str, bool]:
             "proposal.request_cancellation", call=call_status, proposal=proposal.status
         ),
         "receipt": bool(proposal.receipt_number),
+        "reopen": allowed(roles, "proposal.reopen", reopenable=_reopenable(proposal), **facts),
     }
+
+
+def _reopenable(proposal: Proposal) -> bool:
+    if proposal.status != S.SUBMITTED:
+        return False
+    return cycle_allows(
+        "proposal.reopen", call=call_status_for(proposal, timezone.now()), proposal=proposal.status
+    )
 
 
 def _withdrawable(proposal: Proposal) -> bool:
@@ -451,8 +470,8 @@ def _deadline(proposal: Proposal, now: datetime) -> dict[str, Any]:
 @require_http_methods(["GET", "POST"])
 def proposal_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """The draft's one-page form. "Save draft" keeps every valid answer even
-    when others are wrong; "Save and submit" saves, then submits through the
-    service, which refuses after the call's closing instant."""
+    when others are wrong; "Review and submit" saves, then opens the review
+    step (:func:`proposal_review`), where the proposal is submitted."""
     proposal, roles = _proposal_to_act_on(request, pk)
     ok, reason = check(
         roles, "proposal.edit", organisation_id=proposal.organisation_id, status=proposal.status
@@ -508,28 +527,16 @@ def proposal_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
     if not (posted.valid and not documents_form.errors):
         context["partial_save"] = True
-        context["not_submitted"] = "submit" in data
+        context["not_submitted"] = "review" in data
         return _edit_page(request, roles, context, form, funding)
-    if "submit" not in data:
-        messages.success(request, _("Your draft is saved."))
-        if data.get("save") == "documents" or "remove_document" in data:
-            return redirect(f"{reverse('applications:edit', args=[proposal.pk])}#documents")
-        return redirect("applications:edit", pk=proposal.pk)
-
-    fresh = Proposal.objects.select_related("call__programme").get(pk=proposal.pk)
-    try:
-        proposal_submit(proposal=fresh, actor=_user(request), now=now)
-    except SubmissionClosed as exc:
-        context["closed_message"] = exc.messages[0]
-        return _edit_page(request, roles, context, form, funding)
-    except ValidationError as exc:
-        # Completeness errors, or a refusal of the cycle (an illegal
-        # transition is a ValidationError too): shown beside the form.
-        _attach(form, exc, documents_form)
-        context["not_submitted"] = True
-        return _edit_page(request, roles, context, form, funding)
-    messages.success(request, _("Your proposal is submitted. Keep this receipt."))
-    return redirect("applications:receipt", pk=proposal.pk)
+    if "review" in data:
+        # Submitting happens on the review page, after the person has read
+        # the whole proposal, its checklist and the attestation.
+        return redirect("applications:review", pk=proposal.pk)
+    messages.success(request, _("Your draft is saved."))
+    if data.get("save") == "documents" or "remove_document" in data:
+        return redirect(f"{reverse('applications:edit', args=[proposal.pk])}#documents")
+    return redirect("applications:edit", pk=proposal.pk)
 
 
 def _attach(
@@ -825,7 +832,7 @@ def proposal_document(request: HttpRequest, pk: int, attachment_pk: int) -> Http
 
 @login_required
 def proposal_receipt(request: HttpRequest, pk: int) -> HttpResponse:
-    """The receipt of a submitted proposal, printable."""
+    """The receipt of a submitted proposal, with its PDF."""
     proposal = proposal_for_user(request.user, pk)
     if not proposal.receipt_number:
         raise Http404
@@ -835,9 +842,207 @@ def proposal_receipt(request: HttpRequest, pk: int) -> HttpResponse:
         "applications/proposal_receipt.html",
         {
             "proposal": proposal,
+            "version": latest_version(proposal),
             "requested_amounts": list(proposal.requested_amounts.all()),
             "actions": proposal_actions(roles, proposal),
         },
+        roles,
+        proposal.call.programme,
+    )
+
+
+@login_required
+@require_http_methods(["GET"])
+def proposal_receipt_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """The PDF receipt of the version submitted last, in the reader's language."""
+    proposal = proposal_for_user(request.user, pk)
+    version = latest_version(proposal) if proposal.receipt_number else None
+    if version is None:
+        raise Http404
+    return pdf_response(receipt_pdf(proposal, version), receipt_filename(version))
+
+
+def _versions_visible(request: HttpRequest, proposal: Proposal) -> Roles:
+    roles = roles_for(request.user)
+    if not may_see_versions(
+        roles, programme_id=proposal.call.programme_id, organisation_id=proposal.organisation_id
+    ):
+        raise Http404
+    return roles
+
+
+@login_required
+@require_http_methods(["GET"])
+def proposal_version(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    """One submitted version as it was received, for the organisation and the
+    programme's coordination (404 for anyone else)."""
+    proposal = proposal_for_user(request.user, pk)
+    roles = _versions_visible(request, proposal)
+    version = version_of(proposal, number)
+    return _render(
+        request,
+        "applications/proposal_version.html",
+        {"proposal": proposal, "version": version, **receipt_context(proposal, version)},
+        roles,
+        proposal.call.programme,
+    )
+
+
+@login_required
+@require_http_methods(["GET"])
+def proposal_version_pdf(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    """The PDF receipt of one submitted version."""
+    proposal = proposal_for_user(request.user, pk)
+    _versions_visible(request, proposal)
+    version = version_of(proposal, number)
+    return pdf_response(receipt_pdf(proposal, version), receipt_filename(version))
+
+
+# ----------------------------------------------------------------------------- review
+
+
+def field_anchor(name: str, fiscal_years: list[FiscalYear]) -> str:
+    """The id of the editor's input a checklist item is about."""
+    if name == "requested":
+        return f"id_{requested_field_name(fiscal_years[0])}" if fiscal_years else "id_total_cost"
+    if name in ("stream", "territories", "priorities"):
+        return f"id_{name}_0"
+    return f"id_{name}"
+
+
+def _checklist(proposal: Proposal, fiscal_years: list[FiscalYear]) -> list[dict[str, str]]:
+    edit = reverse("applications:edit", args=[proposal.pk])
+    return [
+        {"message": message, "href": f"{edit}#{field_anchor(name, fiscal_years)}"}
+        for name, errors in proposal_completeness_errors(proposal).items()
+        for message in errors
+    ]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def proposal_review(request: HttpRequest, pk: int) -> HttpResponse:
+    """The review step: the whole draft as it will be received, what it still
+    lacks (each item a link to its input), the deadline, and the attestation;
+    a POST submits through the service. Submitting twice (a double click,
+    two tabs) lands on the one receipt."""
+    proposal, roles = _proposal_to_act_on(request, pk)
+    if request.method == "GET" and proposal.status != S.DRAFT:
+        if proposal.receipt_number:
+            return redirect("applications:receipt", pk=proposal.pk)
+        return redirect("proposal_detail", pk=proposal.pk)
+    now = timezone.now()
+    form = AttestationForm(
+        request.POST if request.method == "POST" else None, label=attestation_text()
+    )
+    closed_message = ""
+    if request.method == "POST":
+        form.is_valid()
+        try:
+            proposal_submit(
+                proposal=proposal,
+                actor=_user(request),
+                attested=bool(form.cleaned_data.get("attested")),
+                now=now,
+            )
+        except SubmissionClosed as exc:
+            closed_message = exc.messages[0]
+        except CycleRefused as exc:
+            current = Proposal.objects.filter(pk=proposal.pk).values("status", "receipt_number")
+            if current.get()["receipt_number"]:
+                # A second click, or another tab, after the submission went
+                # through: the one receipt, not an error.
+                messages.info(
+                    request, _("This proposal is already submitted; here is its receipt.")
+                )
+                return redirect("applications:receipt", pk=proposal.pk)
+            form.add_error(None, exc.reason)
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                for message in exc.message_dict.get("attestation", []):
+                    form.add_error("attested", message)
+            else:
+                form.add_error(None, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Your proposal is submitted. Keep this receipt."))
+            return redirect("applications:receipt", pk=proposal.pk)
+        proposal = proposal_for_user(request.user, pk)
+        if proposal.status != S.DRAFT:
+            return redirect("proposal_detail", pk=proposal.pk)
+    if form.errors.get("attested"):
+        form.fields["attested"].widget.attrs.update(
+            {"aria-describedby": "id_attested_error", "aria-invalid": "true"}
+        )
+    fiscal_years = _fiscal_years(proposal)
+    return _render(
+        request,
+        "applications/proposal_review.html",
+        {
+            "proposal": proposal,
+            "form": form,
+            "checklist": _checklist(proposal, fiscal_years),
+            "closed_message": closed_message,
+            "requested_amounts": list(proposal.requested_amounts.all()),
+            "territories": [t.name for t in proposal.territories.all()],
+            "priorities": [p.text("name") for p in proposal.priorities.all()],
+            "other_funding": list(proposal.other_funding.order_by("pk")),
+            "budget_lines": list(
+                proposal.budget_lines.select_related("fiscal_year").order_by(
+                    "fiscal_year__starts_on", "pk"
+                )
+            ),
+            "attachments": list(
+                proposal.attachments.select_related("document").order_by("document_id", "id")
+            ),
+            **_deadline(proposal, now),
+        },
+        roles,
+        proposal.call.programme,
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+# ----------------------------------------------------------------------------- reopen
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def proposal_reopen_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """Confirm that the organisation takes its submitted proposal back to
+    draft to change it before the deadline."""
+    proposal, roles = _proposal_to_act_on(request, pk)
+    now = timezone.now()
+    ok, why = check(
+        roles,
+        "proposal.reopen",
+        organisation_id=proposal.organisation_id,
+        reopenable=_reopenable(proposal),
+    )
+    if not ok:
+        # Say the cycle's own reason (the deadline passed, screening began).
+        _allowed, when = cycle_check(
+            "proposal.reopen", call=call_status_for(proposal, now), proposal=proposal.status
+        )
+        messages.info(request, when or why)
+        return redirect("proposal_detail", pk=proposal.pk)
+    if request.method == "POST":
+        try:
+            proposal_reopen(proposal=proposal, actor=_user(request), now=now)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect("proposal_detail", pk=proposal.pk)
+        messages.success(
+            request,
+            _(
+                "Your proposal is a draft again. Submit it again before the deadline: "
+                "until then the programme does not count it as submitted."
+            ),
+        )
+        return redirect("applications:edit", pk=proposal.pk)
+    return _render(
+        request,
+        "applications/proposal_reopen.html",
+        {"proposal": proposal, **_deadline(proposal, now)},
         roles,
         proposal.call.programme,
     )

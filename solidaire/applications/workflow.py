@@ -18,7 +18,9 @@ S = Proposal.Status
 
 TRANSITIONS: dict[str, frozenset[str]] = {
     S.DRAFT: frozenset({S.SUBMITTED, S.WITHDRAWN}),
-    S.SUBMITTED: frozenset({S.ELIGIBLE, S.INELIGIBLE, S.WITHDRAWN}),
+    # Back to draft: the organisation reopened it before the deadline (its
+    # submitted versions are kept).
+    S.SUBMITTED: frozenset({S.ELIGIBLE, S.INELIGIBLE, S.WITHDRAWN, S.DRAFT}),
     S.ELIGIBLE: frozenset({S.UNDER_REVIEW, S.INELIGIBLE, S.WITHDRAWN}),
     S.INELIGIBLE: frozenset({S.ELIGIBLE}),
     S.UNDER_REVIEW: frozenset({S.RECOMMENDED, S.NOT_RECOMMENDED, S.WITHDRAWN}),

@@ -463,7 +463,9 @@ def _build(
             now=when[p.index],
         )
         _attach_required_documents(proposal)
-        proposals[p.index] = proposal_submit(proposal=proposal, actor=None, now=when[p.index])
+        proposals[p.index] = proposal_submit(
+            attested=True, proposal=proposal, actor=None, now=when[p.index]
+        )
     log("call 1: 69 proposals submitted")
 
     for p in plan:
@@ -611,7 +613,7 @@ def _build(
         )
         _attach_required_documents(draft)
         proposal = proposal_submit(
-            proposal=draft, actor=None, now=opens_at + timedelta(days=1 + k, hours=3)
+            attested=True, proposal=draft, actor=None, now=opens_at + timedelta(days=1 + k, hours=3)
         )
         eligibility_record(
             proposal=proposal, results={code: (True, "") for code in call2_rules}, actor=coordinator
@@ -786,7 +788,7 @@ def _build_second(
             now=submitted_at,
         )
         _attach_required_documents(draft)
-        proposal = proposal_submit(proposal=draft, actor=None, now=submitted_at)
+        proposal = proposal_submit(attested=True, proposal=draft, actor=None, now=submitted_at)
         results = {code: (True, "") for code in rules}
         if not eligible:
             results["type-organisme"] = (False, "L'organisme est une entreprise à but lucratif.")

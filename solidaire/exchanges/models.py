@@ -2,10 +2,10 @@
 organisation, on one proposal. The thread is the proposal: every message
 belongs to one, in the order sent.
 
-Attachments: a message will carry documents once the one upload path
-(``solidaire.documents.validate_upload``) exists; they will be a separate
-model pointing here (``MessageAttachment(message, document)``), so that a
-message stays valid without any and no upload bypasses that path.
+Attachments: a message may carry documents, each a
+:class:`MessageAttachment` pointing here, validated by the one upload path
+(``solidaire.documents.validate_upload``) and kept in the private store; a
+message stays valid without any.
 """
 
 from __future__ import annotations
@@ -19,6 +19,8 @@ from django.utils.translation import gettext_lazy as _
 from solidaire.applications.models import Proposal
 
 MESSAGE_MAX_LENGTH = 5000
+# Documents one message may carry.
+MESSAGE_MAX_FILES = 5
 
 
 class Message(models.Model):
@@ -81,3 +83,25 @@ class MessageReceipt(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["message", "user"], name="receipt_once_per_person")
         ]
+
+
+class MessageAttachment(models.Model):
+    """A document sent with a message. The file is in the private store under
+    a random name; only the access-checked download view reads it back."""
+
+    message = models.ForeignKey(
+        Message, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("message")
+    )
+    stored_name = models.CharField(_("stored file"), max_length=255, unique=True)
+    name = models.CharField(_("original name"), max_length=200)
+    size = models.PositiveBigIntegerField(_("size in bytes"))
+    content_type = models.CharField(_("content type"), max_length=120)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+
+    class Meta:
+        verbose_name = _("message attachment")
+        verbose_name_plural = _("message attachments")
+        ordering = ["message", "id"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -4,17 +4,44 @@ unread messages and their count (constant queries)."""
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet
+from django.http import Http404
 
-from solidaire.accounts.permissions import COORDINATOR, Roles
+from solidaire.accounts.permissions import COORDINATOR, Person, Roles
+from solidaire.applications.access import roles_for
 from solidaire.applications.models import Proposal
-from solidaire.exchanges.models import Message, MessageReceipt
+from solidaire.exchanges.models import Message, MessageAttachment, MessageReceipt
+from solidaire.exchanges.permissions import take_part
 
 
 def thread_for(proposal: Proposal) -> list[Message]:
-    """Every message of ``proposal``, oldest first, with its author (one query)."""
+    """Every message of ``proposal``, oldest first, with its author and
+    documents (two queries)."""
     return list(
-        Message.objects.filter(proposal=proposal).select_related("author").order_by("sent_at", "pk")
+        Message.objects.filter(proposal=proposal)
+        .select_related("author")
+        .prefetch_related("attachments")
+        .order_by("sent_at", "pk")
     )
+
+
+def message_attachment_for_user(user: Person, pk: int) -> MessageAttachment:
+    """A document of a message, for a person who takes part in its thread
+    (the organisation's members, the programme's coordination); 404 for
+    anyone else, who learns nothing of it."""
+    attachment = (
+        MessageAttachment.objects.select_related("message__proposal__call").filter(pk=pk).first()
+    )
+    if attachment is None:
+        raise Http404
+    proposal = attachment.message.proposal
+    allowed, _reason = take_part(
+        roles_for(user),
+        programme_id=proposal.call.programme_id,
+        organisation_id=proposal.organisation_id,
+    )
+    if not allowed:
+        raise Http404
+    return attachment
 
 
 def _still_in_reach(roles: Roles) -> Q:

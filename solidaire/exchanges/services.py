@@ -9,7 +9,9 @@ message is saved.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -21,7 +23,15 @@ from solidaire.accounts.permissions import COORDINATOR
 from solidaire.applications.access import roles_for
 from solidaire.applications.cycle import cycle_require
 from solidaire.applications.models import OrganisationMember, Proposal
-from solidaire.exchanges.models import MESSAGE_MAX_LENGTH, Message, MessageReceipt
+from solidaire.documents.storage import discard, store
+from solidaire.documents.validation import ValidatedUpload, validate_upload
+from solidaire.exchanges.models import (
+    MESSAGE_MAX_FILES,
+    MESSAGE_MAX_LENGTH,
+    Message,
+    MessageAttachment,
+    MessageReceipt,
+)
 from solidaire.exchanges.permissions import COORDINATION, message_side
 from solidaire.exchanges.tasks import message_notify
 from solidaire.programmes.models import ProgrammeRole
@@ -46,15 +56,49 @@ def _recipients(proposal: Proposal, side: str, author: User) -> list[int]:
     return sorted(ids - {author.pk})
 
 
+FOLDER = "messages"
+
+
+def _validated(files: Sequence[Any]) -> list[ValidatedUpload]:
+    """Every file through the one validation path; all refusals at once, on
+    ``documents``, so that the person corrects them in one go."""
+    if len(files) > MESSAGE_MAX_FILES:
+        raise ValidationError(
+            {
+                "documents": [
+                    _("A message carries at most %(max)d documents; %(n)d were chosen.")
+                    % {"max": MESSAGE_MAX_FILES, "n": len(files)}
+                ]
+            }
+        )
+    uploads, refusals = [], []
+    for file in files:
+        try:
+            uploads.append(validate_upload(file))
+        except ValidationError as exc:
+            refusals.extend(exc.messages)
+    if refusals:
+        raise ValidationError({"documents": refusals})
+    return uploads
+
+
 def message_post(
-    *, proposal: Proposal, author: User, body: str, link: str = "", now: datetime | None = None
+    *,
+    proposal: Proposal,
+    author: User,
+    body: str,
+    link: str = "",
+    files: Sequence[Any] = (),
+    now: datetime | None = None,
 ) -> Message:
     """Post ``body`` on ``proposal``'s thread for the side ``author`` speaks
-    for; deliver it to the other side and e-mail them once saved.
+    for, with ``files`` as its documents; deliver it to the other side and
+    e-mail them once saved.
 
     Refused (``PermissionDenied``) for a person who takes no part in the
     thread; an empty or too long message is a ``ValidationError`` on
-    ``body``. ``link`` is the proposal's address for the e-mail.
+    ``body``, a refused file one on ``documents`` (nothing is then written:
+    no message, no file). ``link`` is the proposal's address for the e-mail.
     """
     side = message_side(
         roles_for(author),
@@ -78,6 +122,33 @@ def message_post(
                 ]
             }
         )
+    uploads = _validated(files)
+    stored: list[str] = []
+    try:
+        with transaction.atomic():
+            message = _record(proposal, author, side, text, now, link)
+            for upload in uploads:
+                name = store(upload, folder=FOLDER)
+                stored.append(name)
+                MessageAttachment.objects.create(
+                    message=message,
+                    stored_name=name,
+                    name=upload.name,
+                    size=upload.size,
+                    content_type=upload.content_type,
+                    sha256=upload.sha256,
+                )
+    except BaseException:
+        # Nothing was recorded: the stored files must not stay behind.
+        for name in stored:
+            discard(name)
+        raise
+    return message
+
+
+def _record(
+    proposal: Proposal, author: User, side: str, text: str, now: datetime | None, link: str
+) -> Message:
     with transaction.atomic():
         message = Message.objects.create(
             proposal=proposal, author=author, side=side, body=text, sent_at=now or timezone.now()

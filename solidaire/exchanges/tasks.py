@@ -43,6 +43,10 @@ def _mail(message: Message, link: str) -> tuple[str, str]:
             % values
         )
     body = f"{intro}\n\n{message.body}\n\n"
+    names = [a.name for a in message.attachments.all()]
+    if names:
+        body += _("Documents sent with this message: %(names)s") % {"names": ", ".join(names)}
+        body += "\n\n"
     if link:
         body += _("Read the thread and answer on Solidaire:") + f"\n{link}\n"
     return subject, body

@@ -8,4 +8,5 @@ app_name = "exchanges"
 
 urlpatterns = [
     path("messages/", views.inbox, name="inbox"),
+    path("messages/documents/<int:pk>/", views.message_document, name="document"),
 ]

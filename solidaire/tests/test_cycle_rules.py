@@ -35,6 +35,7 @@ from solidaire.applications.deadlines import deadline_extension_grant
 from solidaire.applications.models import Proposal
 from solidaire.applications.services import (
     proposal_create_draft,
+    proposal_reopen,
     proposal_submit,
     proposal_withdraw,
 )
@@ -102,6 +103,8 @@ CASES: list[Case] = [
     *[Case("proposal.start", c) for c in CALLS],
     *[Case("proposal.submit", c, S.DRAFT) for c in CALLS],
     *[Case("proposal.submit", cycle.OPEN, p) for p in (S.SUBMITTED, S.WITHDRAWN)],
+    *[Case("proposal.reopen", c, S.SUBMITTED) for c in RUNNING],
+    *[Case("proposal.reopen", cycle.OPEN, p) for p in (S.DRAFT, S.ELIGIBLE, S.WITHDRAWN)],
     *[
         Case("proposal.withdraw", c, p)
         for c in RUNNING
@@ -191,7 +194,10 @@ def _act(case: Case) -> Callable[[], Any]:
         return lambda: message_post(proposal=proposal, author=member, body="Une question ?")
     if action == "proposal.submit":
         proposal = with_status(call, case.proposal or S.DRAFT)
-        return lambda: proposal_submit(proposal=proposal, actor=member)
+        return lambda: proposal_submit(attested=True, proposal=proposal, actor=member)
+    if action == "proposal.reopen":
+        proposal = with_status(call, case.proposal or "")
+        return lambda: proposal_reopen(proposal=proposal, actor=member)
     if action == "proposal.withdraw":
         proposal = with_status(call, case.proposal or "")
         return lambda: proposal_withdraw(proposal=proposal, actor=member, reason="On arrête.")

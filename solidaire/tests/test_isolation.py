@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.http import HttpResponse, StreamingHttpResponse
 from django.test import Client
@@ -33,11 +34,14 @@ from solidaire.applications.models import (
 )
 from solidaire.calls.models import Call
 from solidaire.common.money import format_money
+from solidaire.exchanges.models import MessageAttachment
+from solidaire.exchanges.services import message_post
 from solidaire.ledger.selectors import programme_balances
 from solidaire.programmes.models import Programme, ProgrammeRole
 from solidaire.reporting.selectors import ministry_table
 from solidaire.reviews.models import Review
 from solidaire.selection.models import Scenario
+from solidaire.testing import files
 from solidaire.tests.test_robustness import _patterns
 
 OUTSIDERS = ["coordination2", "evaluation2", "fiduciaire2"]
@@ -66,7 +70,18 @@ NOT_OBJECT_PAGES = {
 @pytest.fixture
 def demo(db: None) -> Programme:
     call_command("load_demo", verbosity=0)
-    return Programme.objects.get(region__code="03")
+    programme = Programme.objects.get(region__code="03")
+    # A document sent with a message, so that its download is tried too.
+    applicant = User.objects.get(username="organisme")
+    message_post(
+        proposal=Proposal.objects.filter(
+            call__programme=programme, organisation__members=applicant
+        ).first(),
+        author=applicant,
+        body="Voici la résolution.",
+        files=[SimpleUploadedFile("resolution.pdf", files.pdf())],
+    )
+    return programme
 
 
 def _values(route: str, name: str, programme: Programme, number: int) -> list[str]:
@@ -110,6 +125,10 @@ def _values(route: str, name: str, programme: Programme, number: int) -> list[st
         return [str(p.pk) for p in Payment.objects.filter(agreement__proposal__call=call)[:2]]
     if "/rapports/" in route:
         return [str(r.pk) for r in Report.objects.filter(agreement__proposal__call=call)[:1]]
+    if route.startswith("messages/documents/"):
+        return [
+            str(a.pk) for a in MessageAttachment.objects.filter(message__proposal__call=call)[:1]
+        ]
     if "/comite/" in route:
         return [str(r.pk) for r in ProgrammeRole.objects.filter(programme=programme)[:3]]
     raise AssertionError(f"no value for {name} in {route}")

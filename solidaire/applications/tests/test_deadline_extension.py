@@ -87,7 +87,9 @@ def english_client(user: Any) -> Client:
 
 def test_one_second_after_the_deadline_is_refused_without_an_extension(draft: Proposal) -> None:
     with pytest.raises(SubmissionClosed):
-        proposal_submit(proposal=draft, actor=None, now=draft.call.closes_at + SECOND)
+        proposal_submit(
+            attested=True, proposal=draft, actor=None, now=draft.call.closes_at + SECOND
+        )
     draft.refresh_from_db()
     assert draft.status == S.DRAFT
 
@@ -96,7 +98,7 @@ def test_one_second_after_the_deadline_is_accepted_with_an_extension(
     draft: Proposal, coordinator: Any
 ) -> None:
     grant(draft, coordinator)
-    proposal_submit(proposal=draft, actor=None, now=draft.call.closes_at + SECOND)
+    proposal_submit(attested=True, proposal=draft, actor=None, now=draft.call.closes_at + SECOND)
     draft.refresh_from_db()
     assert draft.status == S.SUBMITTED
 
@@ -104,7 +106,7 @@ def test_one_second_after_the_deadline_is_accepted_with_an_extension(
 def test_one_second_after_the_extension_is_refused(draft: Proposal, coordinator: Any) -> None:
     extension = grant(draft, coordinator)
     with pytest.raises(SubmissionClosed) as refused:
-        proposal_submit(proposal=draft, actor=None, now=extension.closes_at + SECOND)
+        proposal_submit(attested=True, proposal=draft, actor=None, now=extension.closes_at + SECOND)
     assert "closed" in refused.value.messages[0]
     draft.refresh_from_db()
     assert draft.status == S.DRAFT and draft.submitted_at is None
@@ -119,7 +121,7 @@ def test_an_extension_helps_only_its_organisation(
     assert call_status_for(draft, late) == "open"
     assert call_status_for(other, late) == "closed"
     with pytest.raises(SubmissionClosed):
-        proposal_submit(proposal=other, actor=None, now=late)
+        proposal_submit(attested=True, proposal=other, actor=None, now=late)
 
 
 def test_the_grant_is_audited_with_its_reason(draft: Proposal, coordinator: Any) -> None:
@@ -186,7 +188,7 @@ def test_an_extension_cannot_be_shortened(draft: Proposal, coordinator: Any) -> 
 
 
 def test_a_submitted_proposal_gets_no_extension(draft: Proposal, coordinator: Any) -> None:
-    proposal_submit(proposal=draft, actor=None)
+    proposal_submit(attested=True, proposal=draft, actor=None)
     draft.refresh_from_db()
     with pytest.raises(CycleRefused):
         grant(draft, coordinator)

@@ -327,20 +327,21 @@ def test_submitting_without_a_mandatory_document_links_the_error_to_its_slot(  #
     draft, owner, documents, client_for
 ):
     attach(draft, documents["letters"], files.pdf(), "lettres.pdf")
-    data = complete_post(draft, submit="1")
-    response = client_for(owner).post(edit_url(draft), data)
-    assert response.status_code == 200
-    page = response.content.decode()
+    client = client_for(owner)
+    client.post(edit_url(draft), complete_post(draft, review="1"))
+    review = reverse("applications:review", args=[draft.pk])
+    page = client.get(review).content.decode()
     assert (
-        f'<a href="#id_{slot(documents["resolution"])}">Résolution du conseil\u00a0: '
+        f'<a href="{edit_url(draft)}#id_{slot(documents["resolution"])}">'
         "Joignez le document «\u00a0Résolution du conseil\u00a0».</a>"
     ) in page
-    assert f'href="#id_{slot(documents["letters"])}"' not in page
+    assert f'#id_{slot(documents["letters"])}"' not in page
+    assert client.post(review, {"attested": "on"}).status_code == 400
     draft.refresh_from_db()
     assert draft.status == Proposal.Status.DRAFT
 
     attach(draft, documents["resolution"], files.odt(), "resolution.odt")
-    response = client_for(owner).post(edit_url(draft), complete_post(draft, submit="1"))
+    response = client.post(review, {"attested": "on"})
     assert response.status_code == 302
     draft.refresh_from_db()
     assert draft.status == Proposal.Status.SUBMITTED

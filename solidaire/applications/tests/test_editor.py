@@ -178,9 +178,10 @@ def test_budget_that_disagrees_with_the_amounts_is_refused_at_submission(client,
             fys,
         )
     )
-    data["submit"] = "1"
-    response = client.post(edit_url(draft), data)
-    assert response.status_code == 200
+    assert client.post(edit_url(draft), data).status_code == 302  # the draft is saved
+    review = reverse("applications:review", args=[draft.pk])
+    response = client.post(review, {"attested": "on"})
+    assert response.status_code == 400  # refused, the review page shown again
     page = response.content.decode()
     # The grand total against the expenses, and the year asking more than
     # its lines, each with its figures in Québec French.
@@ -190,10 +191,10 @@ def test_budget_that_disagrees_with_the_amounts_is_refused_at_submission(client,
     )
     assert "6\xa0000,50\xa0$" in page and "1\xa0000,00\xa0$" in page
     second = requested_years[1]
-    # The year's error sits beside that year's amount.
-    assert re.search(rf'id="id_requested_{second.pk}_error">[^<]*6\xa0000,50\xa0\$', page), (
-        "the error is attached to the amount of the year"
-    )
+    # The year's item of the checklist leads to that year's amount.
+    assert re.search(
+        rf'href="{edit_url(draft)}#id_requested_{second.pk}">[^<]*6\xa0000,50\xa0\$', page
+    ), "the year's error links to the amount of the year"
     assert Proposal.objects.get(pk=draft.pk).status == Proposal.Status.DRAFT
 
 

@@ -52,7 +52,7 @@ def draft(call):
 @pytest.mark.django_db
 def test_submission_sets_instant_and_receipt_in_one_write(draft):
     now = timezone.now()
-    proposal_submit(proposal=draft, actor=None, now=now)
+    proposal_submit(attested=True, proposal=draft, actor=None, now=now)
     saved = Proposal.objects.get(pk=draft.pk)
     assert saved.status == S.SUBMITTED
     assert saved.submitted_at == now
@@ -66,7 +66,7 @@ def test_submission_sets_instant_and_receipt_in_one_write(draft):
 def test_submission_after_deadline_is_refused_and_draft_kept(draft):
     late = draft.call.closes_at + timedelta(seconds=1)
     with pytest.raises(SubmissionClosed, match="closed"):
-        proposal_submit(proposal=draft, actor=None, now=late)
+        proposal_submit(attested=True, proposal=draft, actor=None, now=late)
     saved = Proposal.objects.get(pk=draft.pk)
     assert saved.status == S.DRAFT
     assert saved.submitted_at is None
@@ -76,7 +76,7 @@ def test_submission_after_deadline_is_refused_and_draft_kept(draft):
 @pytest.mark.django_db
 def test_submission_at_the_closing_instant_is_refused(draft):
     with pytest.raises(SubmissionClosed):
-        proposal_submit(proposal=draft, actor=None, now=draft.call.closes_at)
+        proposal_submit(attested=True, proposal=draft, actor=None, now=draft.call.closes_at)
 
 
 @pytest.mark.django_db
@@ -85,7 +85,7 @@ def test_incomplete_draft_gets_one_message_per_missing_field(call):
         call=call, organisation=f.OrganisationFactory(), actor=None, fields={"title": "Idée"}
     )
     with pytest.raises(ValidationError) as exc:
-        proposal_submit(proposal=draft, actor=None, now=timezone.now())
+        proposal_submit(attested=True, proposal=draft, actor=None, now=timezone.now())
     fields = set(exc.value.message_dict)
     assert {"summary", "poverty_participation", "territories", "requested", "total_cost"} <= fields
     assert "title" not in fields
@@ -97,7 +97,7 @@ def test_request_above_the_share_of_expenses_is_incomplete(draft):
     draft.call.max_share_of_expenses = Decimal("50")
     draft.call.save()
     with pytest.raises(ValidationError) as exc:
-        proposal_submit(proposal=draft, actor=None, now=timezone.now())
+        proposal_submit(attested=True, proposal=draft, actor=None, now=timezone.now())
     assert "requested" in exc.value.message_dict
 
 
@@ -116,6 +116,6 @@ def test_drafts_are_saved_partially_and_only_while_drafts(draft):
         fields={"summary": "Des repas."},
         territories=[f.territory("2434")],
     )
-    proposal_submit(proposal=draft, actor=None, now=timezone.now())
+    proposal_submit(attested=True, proposal=draft, actor=None, now=timezone.now())
     with pytest.raises(ValidationError):
         proposal_update_draft(proposal=draft, actor=None, fields={"title": "Autre"})

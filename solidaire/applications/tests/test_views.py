@@ -280,7 +280,7 @@ def proposal_submit_ready(proposal: Proposal) -> Proposal:
         requested={fy[0]: Decimal("24000.00"), fy[1]: Decimal("21000.00")},
         territories=[f.territory("2434")],
     )
-    return proposal_submit(proposal=proposal, actor=None)
+    return proposal_submit(attested=True, proposal=proposal, actor=None)
 
 
 # ----------------------------------------------------------------------------- saving
@@ -371,10 +371,23 @@ def test_other_funding_rows_are_saved_and_blank_rows_ignored(client, draft, peop
 # ----------------------------------------------------------------------------- submission
 
 
+def review_url(proposal: Proposal) -> str:
+    return reverse("applications:review", args=[proposal.pk])
+
+
+def test_review_and_submit_saves_then_opens_the_review_step(client, draft, people):
+    english(client, people["owner"])
+    response = client.post(edit_url(draft), complete_post(draft, review="1"))
+    assert response.status_code == 302
+    assert response["Location"] == review_url(draft)
+    saved = Proposal.objects.get(pk=draft.pk)
+    assert saved.status == S.DRAFT and saved.title == "Cuisines collectives du quartier"
+
+
 def test_submission_before_the_deadline_issues_a_receipt(client, draft, people):
     english(client, people["owner"])
-    data = complete_post(draft, submit="1")
-    response = client.post(edit_url(draft), data)
+    client.post(edit_url(draft), complete_post(draft, review="1"))
+    response = client.post(review_url(draft), {"attested": "on"})
     assert response.status_code == 302
     assert response["Location"] == reverse("applications:receipt", args=[draft.pk])
     saved = Proposal.objects.get(pk=draft.pk)
@@ -382,14 +395,15 @@ def test_submission_before_the_deadline_issues_a_receipt(client, draft, people):
 
 
 def test_submission_after_the_deadline_is_refused_and_the_draft_kept(client, draft, people):
+    english(client, people["owner"])
+    client.post(edit_url(draft), complete_post(draft))
     call = draft.call
     call.closes_at = timezone.now() - timedelta(minutes=1)
     call.save()
-    english(client, people["owner"])
     page = client.get(edit_url(draft)).content.decode()
-    assert "The call closed on" in page and 'name="submit"' not in page
-    response = client.post(edit_url(draft), complete_post(draft, submit="1"))
-    assert response.status_code == 200
+    assert "The call closed on" in page and 'name="review"' not in page
+    response = client.post(review_url(draft), {"attested": "on"})
+    assert response.status_code == 400
     assert "proposals can no longer be submitted" in response.content.decode()
     saved = Proposal.objects.get(pk=draft.pk)
     assert saved.status == S.DRAFT and saved.submitted_at is None
@@ -398,23 +412,26 @@ def test_submission_after_the_deadline_is_refused_and_the_draft_kept(client, dra
 
 def test_incomplete_submission_names_what_is_missing(client, draft, people):
     english(client, people["owner"])
-    data = complete_post(draft, submit="1", summary="")
+    data = complete_post(draft, review="1", summary="")
     del data["territories"]
-    response = client.post(edit_url(draft), data)
-    assert response.status_code == 200
-    page = response.content.decode()
-    assert "Describe the initiative." in page
-    assert "Name at least one territory served." in page
-    assert "Your draft is saved but not submitted" in page
+    client.post(edit_url(draft), data)
+    page = client.get(review_url(draft)).content.decode()
+    # Each missing answer is a link to its input on the edit page.
+    assert f'href="{edit_url(draft)}#id_summary">Describe the initiative.</a>' in page
+    assert f'href="{edit_url(draft)}#id_territories_0">Name at least one territory' in page
+    assert 'id="submit-form"' not in page
+    response = client.post(review_url(draft), {"attested": "on"})
+    assert response.status_code == 400
     assert Proposal.objects.get(pk=draft.pk).status == S.DRAFT
 
 
 def test_amount_above_the_share_of_expenses_is_refused_at_submission(client, draft, people):
     english(client, people["owner"])
-    response = client.post(edit_url(draft), complete_post(draft, submit="1", total_cost="20 000"))
-    page = response.content.decode()
-    # The message gives the maximum in dollars, beside the amounts typed.
+    client.post(edit_url(draft), complete_post(draft, review="1", total_cost="20 000"))
+    page = client.get(review_url(draft)).content.decode()
+    # The message gives the maximum in dollars.
     assert "eligible expenses ($20,000.00); it may be at most 90 %, that is $18,000.00." in page
+    client.post(review_url(draft), {"attested": "on"})
     assert Proposal.objects.get(pk=draft.pk).status == S.DRAFT
 
 
