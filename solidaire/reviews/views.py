@@ -22,6 +22,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from solidaire.accounts.models import User
@@ -31,6 +32,8 @@ from solidaire.applications.cycle import cycle_check
 from solidaire.applications.models import Proposal
 from solidaire.calls.models import Call, Criterion, ScaleLevel
 from solidaire.reviews.access import review_for_user
+from solidaire.reviews.assignment import assignment_settings
+from solidaire.reviews.conflicts import call_conflict_pairs, conflicted_proposal_ids
 from solidaire.reviews.forms import (
     AssignForm,
     ConflictForm,
@@ -38,11 +41,12 @@ from solidaire.reviews.forms import (
     ScoreForm,
     ScreeningForm,
 )
-from solidaire.reviews.models import ConflictDeclaration, Review
+from solidaire.reviews.models import Review
 from solidaire.reviews.selectors import (
     DISAGREEMENT_LEVELS,
     DISAGREEMENT_SPREAD,
     SCREENED_STATUSES,
+    AssignmentRow,
     assignment_proposals,
     assignment_rows,
     call_evaluators,
@@ -199,30 +203,6 @@ def screening_proposal(request: HttpRequest, programme: str, number: int, pk: in
 
 
 @login_required
-def assignments(request: HttpRequest, programme: str, number: int) -> HttpResponse:
-    """Eligible proposals and the evaluators assigned to each."""
-    call, roles = call_for(request, programme, number, "review.assign")
-    evaluators = call_evaluators(call)
-    page = Paginator(assignment_proposals(call), PER_PAGE).get_page(request.GET.get("page"))
-    items = [
-        (
-            row,
-            AssignForm(
-                evaluators=evaluators, assigned=row.assigned_ids, prefix=f"p{row.proposal.pk}"
-            ),
-        )
-        for row in assignment_rows(page.object_list)
-    ]
-    return _render(
-        request,
-        "reviews/assignments.html",
-        {"page": page, "items": items, "evaluators": evaluators},
-        roles=roles,
-        call=call,
-    )
-
-
-@login_required
 @require_http_methods(["GET", "POST"])
 def assign_proposal(request: HttpRequest, programme: str, number: int, pk: int) -> HttpResponse:
     """Assign the evaluators ticked to one proposal, all or none: one
@@ -231,29 +211,38 @@ def assign_proposal(request: HttpRequest, programme: str, number: int, pk: int) 
     call, roles = call_for(request, programme, number, "review.assign")
     evaluators = call_evaluators(call)
     proposal = _proposal_of(call, assignment_proposals(call), pk)
-    (row,) = assignment_rows([proposal])
+    row = _assignment_row(call, proposal)
     prefix = f"p{proposal.pk}"
-    form = AssignForm(
-        request.POST if request.method == "POST" else None,
-        evaluators=evaluators,
-        assigned=row.assigned_ids,
-        prefix=prefix,
+    form = _assign_form(
+        row, evaluators, request.POST if request.method == "POST" else None, prefix=prefix
     )
     if request.method == "POST" and form.is_valid():
-        chosen = form.chosen()
+        chosen, removed = form.chosen(), form.removed()
         assert isinstance(request.user, User)
         try:
-            with transaction.atomic():
-                for evaluator in chosen:
-                    review_assign(proposal=proposal, evaluator=evaluator, actor=request.user)
+            _assign_and_unassign(call, proposal, row, chosen, removed, request.user)
         except ValidationError as exc:
             form.add_error("evaluators", exc.messages)
         else:
             if chosen:
                 messages.success(
                     request,
-                    _("%(count)d evaluator(s) assigned to %(reference)s.")
+                    ngettext(
+                        "%(count)d review assigned on %(reference)s.",
+                        "%(count)d reviews assigned on %(reference)s.",
+                        len(chosen),
+                    )
                     % {"count": len(chosen), "reference": proposal.reference},
+                )
+            if removed:
+                messages.success(
+                    request,
+                    ngettext(
+                        "%(count)d review withdrawn from %(reference)s.",
+                        "%(count)d reviews withdrawn from %(reference)s.",
+                        len(removed),
+                    )
+                    % {"count": len(removed), "reference": proposal.reference},
                 )
             url = reverse("reviews:assignments", args=[programme, number])
             page = request.POST.get("page", "")
@@ -287,11 +276,16 @@ def review_release_page(
         raise Http404
     target.proposal = proposal
     form = ReleaseForm(request.POST, prefix=f"r{target.pk}")
-    (row,) = assignment_rows([proposal])
+    row = _assignment_row(call, proposal)
     if form.is_valid():
         assert isinstance(request.user, User)
         try:
-            review_release(review=target, actor=request.user, reason=form.cleaned_data["reason"])
+            review_release(
+                review=target,
+                actor=request.user,
+                reason=form.cleaned_data["reason"],
+                keep_draft=form.keep_draft,
+            )
         except ValidationError as exc:
             form.add_error("reason", exc.messages)
         else:
@@ -307,15 +301,77 @@ def review_release_page(
         "reviews/assign_proposal.html",
         {
             "row": row,
-            "form": AssignForm(
-                evaluators=evaluators, assigned=row.assigned_ids, prefix=f"p{proposal.pk}"
-            ),
+            "form": _assign_form(row, evaluators, None, prefix=f"p{proposal.pk}"),
             "evaluators": evaluators,
             "release_forms": _release_forms(row, failed=form, failed_pk=target.pk),
         },
         roles=roles,
         call=call,
     )
+
+
+def _assignment_row(call: Call, proposal: Proposal) -> AssignmentRow:
+    (row,) = assignment_rows(
+        [proposal],
+        call_conflict_pairs(call.pk),
+        wanted=assignment_settings(call).reviews_per_proposal,
+    )
+    return row
+
+
+def _assign_form(
+    row: AssignmentRow, evaluators: list[User], data: Any, *, prefix: str
+) -> AssignForm:
+    return AssignForm(
+        data,
+        evaluators=evaluators,
+        assigned=row.assigned_ids,
+        locked=frozenset(
+            r.evaluator_id for r in row.reviews if r.status == Review.Status.SUBMITTED
+        ),
+        prefix=prefix,
+    )
+
+
+def _assign_and_unassign(
+    call: Call,
+    proposal: Proposal,
+    row: AssignmentRow,
+    chosen: list[User],
+    removed: list[User],
+    actor: User,
+) -> None:
+    """Assign the evaluators ticked and unassign those unticked, all or
+    nothing. Unticking someone who started a draft is refused: releasing
+    them (below the list) asks why and what becomes of the draft."""
+    due_on = assignment_settings(call).due_on
+    started = {
+        r.evaluator_id: r
+        for r in row.reviews
+        if r.status == Review.Status.ASSIGNED and (r.drafted or r.comment)  # type: ignore[attr-defined]
+    }
+    refused = [person for person in removed if person.pk in started]
+    if refused:
+        raise ValidationError(
+            _(
+                "%(people)s started a draft: release them below instead, saying why "
+                "and whether their draft is kept."
+            )
+            % {"people": ", ".join(str(p) for p in refused)}
+        )
+    pending = {r.evaluator_id: r for r in row.reviews if r.status == Review.Status.ASSIGNED}
+    with transaction.atomic():
+        for evaluator in chosen:
+            review = review_assign(proposal=proposal, evaluator=evaluator, actor=actor)
+            if due_on is not None and review.due_on is None:
+                review.due_on = due_on
+                review.save(update_fields=["due_on"])
+        for person in removed:
+            review_release(
+                review=pending[person.pk],
+                actor=actor,
+                reason=_("Unassigned by the coordination."),
+            )
 
 
 def _release_forms(
@@ -336,10 +392,8 @@ def scores(request: HttpRequest, programme: str, number: int) -> HttpResponse:
     call, roles = call_for(request, programme, number, "call.view_scores")
     order = "reference" if request.GET.get("tri") == "reference" else "score"
     standardise = request.GET.get("standardiser") == "1"
-    hidden = frozenset(
-        ConflictDeclaration.objects.filter(
-            user_id=request.user.pk or 0, proposal__call=call
-        ).values_list("proposal_id", flat=True)
+    hidden = conflicted_proposal_ids(
+        request.user.pk or 0, Proposal.objects.filter(call=call).values_list("pk", flat=True)
     )
     rows = call_score_rows(call, order=order, hidden=hidden)
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
