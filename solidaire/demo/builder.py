@@ -28,7 +28,7 @@ from decimal import Decimal
 from allauth.account.models import EmailAddress
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from pypdf import PdfWriter
 
 from solidaire.accounts.models import User
@@ -53,6 +53,7 @@ from solidaire.common.fiscal import (
     fiscal_year_start,
 )
 from solidaire.common.money import ZERO
+from solidaire.common.templatetags.solidaire import date as date_filter
 from solidaire.demo import data, english
 from solidaire.ledger.selectors import calls_figures, programme_balances
 from solidaire.ledger.services import carry_over_record
@@ -990,14 +991,26 @@ def _call(
             for v, label, d in data.SCALE
         ]
     )
+    # The duration rule says the date its check reads: the demo's dates move
+    # with its clock, so a date written once in the data would drift from it.
+    with translation.override("fr"):
+        ends_fr = date_filter(latest_end_on, "j F Y")
+    with translation.override("en"):
+        ends_en = date_filter(latest_end_on, "j F Y")
+    worded = {
+        "duration": (
+            f"L'initiative dure au plus 36 mois et se termine au plus tard le {ends_fr}.",
+            f"The initiative lasts at most 36 months and ends by {ends_en} at the latest.",
+        )
+    }
     EligibilityRule.objects.bulk_create(
         [
             EligibilityRule(
                 call=call,
                 code=code,
                 kind=kind,
-                description=text,
-                description_en=english.ELIGIBILITY_RULES.get(code, ""),
+                description=worded.get(kind, (text, ""))[0],
+                description_en=worded.get(kind, ("", english.ELIGIBILITY_RULES.get(code, "")))[1],
                 order=k,
             )
             for k, (code, kind, text) in enumerate(rules, start=1)

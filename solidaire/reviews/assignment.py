@@ -15,6 +15,7 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
 from django.core import signing
 from django.core.exceptions import ValidationError
@@ -174,6 +175,14 @@ class AssignmentProposal:
     @property
     def feasible(self) -> bool:
         return not self.outcome.shortfalls
+
+    @property
+    def gap_percent(self) -> Decimal | None:
+        """How far from the best possible the assignment may stand, in
+        percent; None when time ran out before any bound was proven."""
+        if not math.isfinite(self.outcome.gap):
+            return None
+        return Decimal(str(round(self.outcome.gap * 100, 1)))
 
 
 def assignment_propose(
