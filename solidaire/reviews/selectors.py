@@ -90,6 +90,16 @@ class ScreeningRow:
     rules: list[tuple[EligibilityRule, EligibilityResult | None, Suggestion]]
     screenable: bool
 
+    @property
+    def failing(self) -> int:
+        """Rules the automatic checks say the proposal fails."""
+        return sum(1 for _r, _res, s in self.rules if s.passed is False)
+
+    @property
+    def unknown(self) -> int:
+        """Rules the data cannot tell: the coordinator judges them."""
+        return sum(1 for _r, _res, s in self.rules if s.passed is None)
+
 
 def _budget_total_expression() -> Coalesce:
     rows = BudgetLine.objects.filter(proposal=OuterRef("pk")).values("proposal")

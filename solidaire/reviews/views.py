@@ -17,6 +17,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -133,26 +134,60 @@ def _status_filter(request: HttpRequest) -> str:
     return status if status in SCREENED_STATUSES else ""
 
 
+CHECK_FILTERS = ("echec", "reussite", "indetermine")
+
+
 @login_required
 def screening(request: HttpRequest, programme: str, number: int) -> HttpResponse:
-    """The call's submitted proposals, each with its eligibility rules and a
-    form that records them."""
+    """The call's submitted proposals, one per row linked to its screening:
+    its automatic checks and recorded outcome, with filters (status, what
+    the automatic checks say, a word of the reference, title or
+    organisation) and pages."""
     call, roles = call_for(request, programme, number, "screening.record")
     status = _status_filter(request)
-    page = Paginator(screening_proposals(call, status), PER_PAGE).get_page(request.GET.get("page"))
+    words = request.GET.get("q", "").strip()[:100]
+    checks = request.GET.get("verification", "")
+    checks = checks if checks in CHECK_FILTERS else ""
+    proposals = screening_proposals(call, status)
+    if words:
+        proposals = proposals.filter(
+            Q(reference__icontains=words)
+            | Q(title__icontains=words)
+            | Q(organisation__legal_name__icontains=words)
+        )
+    if checks:
+        # The checks are computed from the data already loaded, not stored:
+        # filtering on them reads the filtered proposals once, then pages.
+        wanted = {"echec": False, "reussite": True, "indetermine": None}[checks]
+        keep = [
+            row.proposal.pk
+            for row in screening_rows(call, proposals)
+            if any(s.passed is wanted for _r, _res, s in row.rules)
+            and (wanted is not True or all(s.passed is True for _r, _res, s in row.rules))
+        ]
+        proposals = proposals.filter(pk__in=keep)
+    page = Paginator(proposals, PER_PAGE).get_page(request.GET.get("page"))
     rows = screening_rows(call, page.object_list)
-    items = [(row, ScreeningForm(rules=row.rules, prefix=f"p{row.proposal.pk}")) for row in rows]
     counts = screening_counts(call)
+    query = {k: v for k, v in (("statut", status), ("q", words), ("verification", checks)) if v}
     return _render(
         request,
         "screening/call_screening.html",
         {
             "page": page,
-            "items": items,
+            "rows": rows,
             "status": status,
+            "words": words,
+            "checks": checks,
+            "check_filters": [
+                ("echec", _("An automatic check fails")),
+                ("reussite", _("Every automatic check passes")),
+                ("indetermine", _("An automatic check cannot tell")),
+            ],
             "statuses": [(s, Proposal.Status(s).label, counts[s]) for s in SCREENED_STATUSES],
             "total": sum(counts.values()),
-            "page_query": urlencode({"statut": status}) if status else "",
+            "page_query": urlencode(query),
+            "filter_query": f"?{urlencode(query)}" if query else "",
         },
         roles=roles,
         call=call,
