@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from solidaire.accounts.models import User
@@ -215,6 +215,7 @@ def automatic_apply(request: HttpRequest, programme: str, number: int) -> HttpRe
     else:
         messages.success(
             request,
-            _("%(count)d new reviews assigned.") % {"count": count},
+            ngettext("%(count)d new review assigned.", "%(count)d new reviews assigned.", count)
+            % {"count": count},
         )
     return redirect("reviews:assignments", programme=programme, number=number)
