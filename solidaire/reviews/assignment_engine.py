@@ -376,8 +376,8 @@ def greedy_assign(problem: Problem) -> Assignment:
     need = needs(problem)
     cap = capacities(problem)
     by_proposal: dict[int, list[int]] = defaultdict(list)
-    for e, p in allowed_pairs(problem):
-        by_proposal[p].append(e)
+    for e, q in allowed_pairs(problem):
+        by_proposal[q].append(e)
     sector = {e.key: e.sector for e in problem.evaluators}
     knows = {e.key: e.territories for e in problem.evaluators}
     chosen: set[Pair] = set(problem.kept)
@@ -385,7 +385,7 @@ def greedy_assign(problem: Problem) -> Assignment:
     kept_of: dict[int, set[int]] = defaultdict(set)
     for e, q in problem.kept:
         kept_of[q].add(e)
-    order = sorted(problem.proposals, key=lambda p: (len(by_proposal[p.key]), p.key))
+    order = sorted(problem.proposals, key=lambda n: (len(by_proposal[n.key]), n.key))
     for p in order:
         mine = set(kept_of[p.key])
         while len(mine) < need[p.key]:

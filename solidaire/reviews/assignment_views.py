@@ -5,6 +5,7 @@ shown as a proposal, then applied."""
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
@@ -37,6 +38,16 @@ from solidaire.reviews.selectors import (
     call_workloads,
 )
 from solidaire.reviews.views import PER_PAGE, _render, call_for
+
+
+@dataclass(frozen=True)
+class LoadRow:
+    """An evaluator's reviews of the call before and after a proposed assignment."""
+
+    evaluator: User
+    before: int
+    after: int
+    capacity: int
 
 
 def _page_context(
@@ -167,21 +178,16 @@ def automatic_propose(request: HttpRequest, programme: str, number: int) -> Http
     )
     people = {e.pk: e for e in evaluators}
     capacities = form.capacities()
-    kept = defaultdict(int)
+    kept: dict[int, int] = defaultdict(int)
     for e, _p in proposal.problem.kept:
         kept[e] += 1
     loads = sorted(
         (
-            {
-                "evaluator": people[e],
-                "before": kept[e],
-                "after": load,
-                "capacity": capacities.get(e, 0),
-            }
+            LoadRow(people[e], kept[e], load, capacities.get(e, 0))
             for e, load in proposal.outcome.loads.items()
         ),
         key=lambda row: sort_key(
-            row["evaluator"].last_name, row["evaluator"].first_name, row["evaluator"].username
+            row.evaluator.last_name, row.evaluator.first_name, row.evaluator.username
         ),
     )
     return _render(

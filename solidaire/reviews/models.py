@@ -191,7 +191,9 @@ class Tie(models.Model):
 
     @property
     def name(self) -> str:
-        return self.organisation.legal_name if self.organisation_id else self.organisation_name
+        if self.organisation is not None:
+            return self.organisation.legal_name
+        return self.organisation_name
 
 
 class EvaluatorKnowledge(models.Model):
