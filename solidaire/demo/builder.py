@@ -66,7 +66,7 @@ from solidaire.programmes.models import (
     Territory,
     WorkPlan,
 )
-from solidaire.reviews.models import Review
+from solidaire.reviews.models import Review, Tie
 from solidaire.reviews.scoring import summarise
 from solidaire.reviews.services import (
     conflict_declare,
@@ -74,6 +74,7 @@ from solidaire.reviews.services import (
     review_assign,
     review_submit,
 )
+from solidaire.reviews.ties import knowledge_save, tie_record
 from solidaire.selection.models import Award, Scenario
 from solidaire.selection.services import decision_adopt, scenario_create, scenario_solve
 
@@ -619,6 +620,24 @@ def _build(
         )
         review_assign(proposal=proposal, evaluator=accounts["evaluation"], actor=coordinator)
         review_assign(proposal=proposal, evaluator=evaluators[k], actor=coordinator)
+        if k == 0:
+            tied_organisation = proposal.organisation
+    # A committee member who evaluates sits on the board of an applicant of
+    # call 2: the tie keeps that proposal away from her without a declaration.
+    tie_record(
+        person=evaluators[5],
+        programme=programme,
+        kind=Tie.Kind.BOARD,
+        neq=tied_organisation.neq,
+        starts_on=clock.day(2017, 6, 1),
+        actor=evaluators[5],
+    )
+    # The evaluators say which territories they know: the automatic
+    # assignment prefers them for the proposals serving those territories.
+    known = sorted(territories.values(), key=lambda t: t.code)
+    for k, person in enumerate(evaluators):
+        knowledge_save(person=person, programme=programme, territories=[known[k % len(known)]])
+    log("ties and territories known")
     draft_plan = PlannedProposal(
         index=0, stream="local", territory="2434", title="Épicerie solidaire itinérante", years=2
     )

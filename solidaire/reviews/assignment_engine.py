@@ -144,15 +144,19 @@ def load_band(problem: Problem) -> dict[int, tuple[int, int]]:
 
 
 def load_spread(problem: Problem, loads: dict[int, int]) -> int:
-    """Highest load minus the lowest load of an evaluator who still had
-    room: how uneven the loads are beyond what capacities impose."""
+    """How uneven the loads are beyond what capacities and kept reviews
+    impose: the highest load of an evaluator given new reviews minus the
+    lowest load of an evaluator who still had room (an evaluator held up
+    by the reviews they keep, or down by their capacity, is not unevenness)."""
     if not loads:
         return 0
     cap = capacities(problem)
+    kept = _count(e for e, _p in problem.kept)
+    given = [load for e, load in loads.items() if load > kept.get(e, 0)]
     room = [load for e, load in loads.items() if load < cap[e]]
-    if not room:
+    if not given or not room:
         return 0
-    return max(0, max(loads.values()) - min(room))
+    return max(0, max(given) - min(room))
 
 
 def mix_and_territory(problem: Problem, pairs: frozenset[Pair]) -> tuple[int, int]:
