@@ -31,6 +31,7 @@ from solidaire.reviews.assignment import (
 )
 from solidaire.reviews.conflicts import call_conflict_pairs
 from solidaire.reviews.forms import AssignForm, AutomaticAssignmentForm
+from solidaire.reviews.models import Review
 from solidaire.reviews.selectors import (
     assignment_proposals,
     assignment_rows,
@@ -69,7 +70,12 @@ def _page_context(
     short = [
         row
         for row in assignment_rows(
-            proposals.filter(reviews__status="recused").distinct(),
+            # A subquery, not a join: a join here would multiply the counts.
+            proposals.filter(
+                pk__in=Review.objects.filter(
+                    proposal__call=call, status=Review.Status.RECUSED
+                ).values("proposal_id")
+            ),
             conflicts,
             wanted=settings.reviews_per_proposal,
         )

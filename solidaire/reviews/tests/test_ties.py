@@ -21,7 +21,7 @@ from solidaire.reviews.conflicts import (
     is_conflicted,
 )
 from solidaire.reviews.models import Review, Tie
-from solidaire.reviews.services import review_assign
+from solidaire.reviews.services import review_assign, review_save_draft
 from solidaire.reviews.ties import knowledge_of, tie_record
 from solidaire.testing import factories as f
 
@@ -218,3 +218,16 @@ def test_territories_known_are_saved(call, evaluator):  # type: ignore[no-untype
     )
     assert response.status_code == 302
     assert knowledge_of(evaluator, call.programme) == {territory.pk}
+
+
+def test_scoring_is_refused_once_a_tie_makes_the_conflict(call, evaluator, org):  # type: ignore[no-untyped-def]
+    tied = f.ProposalFactory(call=call, organisation=org, status=S.UNDER_REVIEW)
+    criterion = f.CriterionFactory(call=call, code="inclusion")
+    f.ScaleLevelFactory(call=call, value=3)
+    review = f.ReviewFactory(proposal=tied, evaluator=evaluator)
+    tie_record(person=evaluator, programme=call.programme, kind="member", neq=org.neq)
+    with pytest.raises(ValidationError):
+        review_save_draft(review=review, scores={criterion.code: 3}, actor=evaluator)
+    assert not review.scores.exists()
+    url = reverse("reviews:score", args=[review.pk])
+    assert _client(evaluator).post(url, {"score_inclusion": "3"}).status_code == 404
