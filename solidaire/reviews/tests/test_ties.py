@@ -8,7 +8,9 @@ from datetime import date, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from solidaire.applications.models import Proposal
@@ -231,3 +233,30 @@ def test_scoring_is_refused_once_a_tie_makes_the_conflict(call, evaluator, org):
     assert not review.scores.exists()
     url = reverse("reviews:score", args=[review.pk])
     assert _client(evaluator).post(url, {"score_inclusion": "3"}).status_code == 404
+
+
+def test_the_ties_pages_query_count_is_constant(call, evaluator):  # type: ignore[no-untyped-def]
+    coordinator = f.ProgrammeRoleFactory(programme=call.programme, role=R.COORDINATOR).user
+    pages = [
+        (_client(evaluator), reverse("reviews:ties")),
+        (_client(coordinator), reverse("reviews:programme_ties", args=[call.programme.slug])),
+    ]
+
+    def add(n: int) -> None:
+        for k in range(n):
+            tie_record(
+                person=evaluator,
+                programme=call.programme,
+                kind="member",
+                organisation_name=f"Organisme {Tie.objects.count()}-{k}",
+            )
+
+    add(1)
+    for client, url in pages:
+        client.get(url)
+        with CaptureQueriesContext(connection) as few:
+            client.get(url)
+        add(10)
+        with CaptureQueriesContext(connection) as many:
+            client.get(url)
+        assert len(many) == len(few), url
