@@ -635,8 +635,8 @@ def _build(
     # The evaluators say which territories they know: the automatic
     # assignment prefers them for the proposals serving those territories.
     known = sorted(territories.values(), key=lambda t: t.code)
-    for k, person in enumerate(evaluators):
-        knowledge_save(person=person, programme=programme, territories=[known[k % len(known)]])
+    for k, reader in enumerate(evaluators):
+        knowledge_save(person=reader, programme=programme, territories=[known[k % len(known)]])
     log("ties and territories known")
     draft_plan = PlannedProposal(
         index=0, stream="local", territory="2434", title="Épicerie solidaire itinérante", years=2
