@@ -28,7 +28,7 @@ from decimal import Decimal
 from allauth.account.models import EmailAddress
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from pypdf import PdfWriter
 
 from solidaire.accounts.models import User
@@ -53,6 +53,7 @@ from solidaire.common.fiscal import (
     fiscal_year_start,
 )
 from solidaire.common.money import ZERO
+from solidaire.common.templatetags.solidaire import date as date_filter
 from solidaire.demo import data, english
 from solidaire.ledger.selectors import calls_figures, programme_balances
 from solidaire.ledger.services import carry_over_record
@@ -65,7 +66,7 @@ from solidaire.programmes.models import (
     Territory,
     WorkPlan,
 )
-from solidaire.reviews.models import Review
+from solidaire.reviews.models import Review, Tie
 from solidaire.reviews.scoring import summarise
 from solidaire.reviews.services import (
     conflict_declare,
@@ -73,6 +74,7 @@ from solidaire.reviews.services import (
     review_assign,
     review_submit,
 )
+from solidaire.reviews.ties import knowledge_save, tie_record
 from solidaire.selection.models import Award, Scenario
 from solidaire.selection.services import decision_adopt, scenario_create, scenario_solve
 
@@ -620,6 +622,24 @@ def _build(
         )
         review_assign(proposal=proposal, evaluator=accounts["evaluation"], actor=coordinator)
         review_assign(proposal=proposal, evaluator=evaluators[k], actor=coordinator)
+        if k == 0:
+            tied_organisation = proposal.organisation
+    # A committee member who evaluates sits on the board of an applicant of
+    # call 2: the tie keeps that proposal away from her without a declaration.
+    tie_record(
+        person=evaluators[5],
+        programme=programme,
+        kind=Tie.Kind.BOARD,
+        neq=tied_organisation.neq,
+        starts_on=clock.day(2017, 6, 1),
+        actor=evaluators[5],
+    )
+    # The evaluators say which territories they know: the automatic
+    # assignment prefers them for the proposals serving those territories.
+    known = sorted(territories.values(), key=lambda t: t.code)
+    for k, reader in enumerate(evaluators):
+        knowledge_save(person=reader, programme=programme, territories=[known[k % len(known)]])
+    log("ties and territories known")
     draft_plan = PlannedProposal(
         index=0, stream="local", territory="2434", title="Épicerie solidaire itinérante", years=2
     )
@@ -992,14 +1012,26 @@ def _call(
             for v, label, d in data.SCALE
         ]
     )
+    # The duration rule says the date its check reads: the demo's dates move
+    # with its clock, so a date written once in the data would drift from it.
+    with translation.override("fr"):
+        ends_fr = date_filter(latest_end_on, "j F Y")
+    with translation.override("en"):
+        ends_en = date_filter(latest_end_on, "j F Y")
+    worded = {
+        "duration": (
+            f"L'initiative dure au plus 36 mois et se termine au plus tard le {ends_fr}.",
+            f"The initiative lasts at most 36 months and ends by {ends_en} at the latest.",
+        )
+    }
     EligibilityRule.objects.bulk_create(
         [
             EligibilityRule(
                 call=call,
                 code=code,
                 kind=kind,
-                description=text,
-                description_en=english.ELIGIBILITY_RULES.get(code, ""),
+                description=worded.get(kind, (text, ""))[0],
+                description_en=worded.get(kind, ("", english.ELIGIBILITY_RULES.get(code, "")))[1],
                 order=k,
             )
             for k, (code, kind, text) in enumerate(rules, start=1)

@@ -1,26 +1,26 @@
 """Access to reviews: an evaluator reaches a proposal only through a review
-assigned to them, and never one they declared a conflict of interest on."""
+assigned to them, and never one they are in a conflict of interest with
+(declared, or from a tie known in advance)."""
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists
 from django.http import Http404
 
 from solidaire.accounts.permissions import Person, check
 from solidaire.applications.access import requested_amount_expression, roles_for
-from solidaire.reviews.models import ConflictDeclaration, Review
+from solidaire.reviews.conflicts import proposal_conflicted_expression
+from solidaire.reviews.models import Review
 
 
 def conflicted_expression(user_id: int) -> Exists:
-    """True when user ``user_id`` declared a conflict on the review's proposal."""
-    return Exists(
-        ConflictDeclaration.objects.filter(proposal=OuterRef("proposal"), user_id=user_id)
-    )
+    """True when user ``user_id`` is in a conflict of interest with the review's proposal."""
+    return proposal_conflicted_expression(user_id, "proposal")
 
 
 def review_for_user(user: Person, pk: int) -> Review:
     """Review ``pk`` with its proposal and scores, or 404 when it is not
-    ``user``'s or when ``user`` declared a conflict on the proposal."""
+    ``user``'s or when ``user`` is in a conflict of interest with the proposal."""
     if user.pk is None:
         raise Http404
     review = (

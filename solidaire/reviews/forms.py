@@ -15,7 +15,8 @@ from django.utils.translation import gettext_lazy as _
 
 from solidaire.accounts.models import User
 from solidaire.calls.models import Criterion, EligibilityRule, ScaleLevel
-from solidaire.reviews.models import ConflictDeclaration, EligibilityResult, Review, Score
+from solidaire.programmes.models import Programme, Territory
+from solidaire.reviews.models import ConflictDeclaration, EligibilityResult, Review, Score, Tie
 from solidaire.reviews.selectors import Suggestion
 
 PASS, FAIL = "pass", "fail"
@@ -100,9 +101,10 @@ class ScreeningForm(forms.Form):
 
 
 class AssignForm(forms.Form):
-    """Evaluators to assign to one proposal. Those already assigned stay
-    assigned (the review keeps its history); a conflicted evaluator is
-    refused by the service and the refusal shown beside the list."""
+    """Evaluators to assign to one proposal: ticking assigns, unticking
+    unassigns (the review is released, its history kept); a submitted
+    review cannot be unticked; a conflicted evaluator is refused by the
+    service and the refusal shown beside the list."""
 
     evaluators = forms.TypedMultipleChoiceField(
         label=_("Evaluators"),
@@ -117,9 +119,11 @@ class AssignForm(forms.Form):
         *,
         evaluators: Sequence[User],
         assigned: frozenset[int] = frozenset(),
+        locked: frozenset[int] = frozenset(),
         prefix: str | None = None,
     ) -> None:
         super().__init__(data, prefix=prefix, initial={"evaluators": sorted(assigned)})
+        self.locked = locked
         self.people = {e.pk: e for e in evaluators}
         field = self.fields["evaluators"]
         assert isinstance(field, forms.TypedMultipleChoiceField)
@@ -130,6 +134,16 @@ class AssignForm(forms.Form):
         """The evaluators ticked who are not assigned yet."""
         return [
             self.people[pk] for pk in self.cleaned_data["evaluators"] if pk not in self.assigned
+        ]
+
+    def removed(self) -> list[User]:
+        """The evaluators assigned whose box was unticked (a submitted
+        review's box cannot be: it is shown disabled and never sent)."""
+        kept = set(self.cleaned_data["evaluators"])
+        return [
+            self.people[pk]
+            for pk in sorted(self.assigned)
+            if pk not in kept and pk not in self.locked and pk in self.people
         ]
 
 
@@ -216,11 +230,143 @@ class ConflictForm(forms.ModelForm):
         error_messages = {"reason": {"required": _("Say what the conflict of interest is.")}}
 
 
+KEEP, DISCARD = "keep", "discard"
+
+
 class ReleaseForm(forms.Form):
-    """Why the coordination releases an evaluator from a review."""
+    """Why the coordination releases an evaluator from a review, and what
+    becomes of their draft."""
 
     reason = forms.CharField(
         label=_("Why is this review released?"),
         max_length=300,
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
+    draft = forms.ChoiceField(
+        label=_("Their draft"),
+        choices=[
+            (KEEP, _("Keep it (found again if they are assigned again)")),
+            (DISCARD, _("Discard it")),
+        ],
+        initial=KEEP,
+        widget=forms.RadioSelect,
+    )
+
+    @property
+    def keep_draft(self) -> bool:
+        return self.cleaned_data.get("draft", KEEP) != DISCARD
+
+
+class TieForm(forms.Form):
+    """A tie to an organisation, in one of the person's programmes."""
+
+    programme = forms.TypedChoiceField(label=_("Programme"), coerce=int)
+    organisation_name = forms.CharField(
+        label=_("Organisation"),
+        max_length=200,
+        required=False,
+        help_text=_("Its name as people write it, for example in a proposal's partners."),
+    )
+    neq = forms.CharField(
+        label=_("Québec enterprise number (NEQ), if you know it"),
+        max_length=10,
+        required=False,
+    )
+    kind = forms.ChoiceField(label=_("Kind of tie"), choices=Tie.Kind.choices)
+    starts_on = forms.DateField(
+        label=_("Since"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    ends_on = forms.DateField(
+        label=_("Until (empty if it lasts)"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    note = forms.CharField(label=_("Details"), max_length=300, required=False)
+
+    def __init__(self, data: Any = None, *, programmes: Sequence[Programme]) -> None:
+        super().__init__(data, prefix="tie")
+        field = self.fields["programme"]
+        assert isinstance(field, forms.TypedChoiceField)
+        field.choices = [(p.pk, p.name) for p in programmes]
+        if len(programmes) == 1:
+            field.initial = programmes[0].pk
+
+    def add_service_errors(self, error: ValidationError) -> None:
+        if not hasattr(error, "error_dict"):
+            self.add_error(None, error)
+            return
+        for name, messages in error.message_dict.items():
+            for message in messages:
+                self.add_error(name if name in self.fields else None, message)
+
+
+class KnowledgeForm(forms.Form):
+    """The territories an evaluator knows well in one programme."""
+
+    territories = forms.ModelMultipleChoiceField(
+        label=_("Territories I know well"),
+        queryset=Territory.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    def __init__(
+        self, data: Any = None, *, programme: Programme, known: frozenset[int] = frozenset()
+    ) -> None:
+        super().__init__(data, prefix=f"k{programme.pk}", initial={"territories": sorted(known)})
+        field = self.fields["territories"]
+        assert isinstance(field, forms.ModelMultipleChoiceField)
+        field.queryset = Territory.objects.filter(region_id=programme.region_id).order_by("name")
+        self.programme = programme
+
+
+class AutomaticAssignmentForm(forms.Form):
+    """What the automatic assignment is asked: reviews per proposal, the
+    reviews' due date and each evaluator's capacity."""
+
+    reviews_per_proposal = forms.IntegerField(
+        label=_("Reviews per proposal"),
+        min_value=1,
+        max_value=10,
+        error_messages={
+            "required": _("Say how many reviews each proposal gets."),
+            "min_value": _("Ask for one review at least."),
+            "max_value": _("Ask for ten reviews at most."),
+        },
+    )
+    due_on = forms.DateField(
+        label=_("Reviews due on"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    def __init__(
+        self,
+        data: Any = None,
+        *,
+        evaluators: Sequence[User],
+        capacities: dict[int, int],
+        reviews_per_proposal: int,
+        due_on: Any = None,
+    ) -> None:
+        initial: dict[str, Any] = {"reviews_per_proposal": reviews_per_proposal, "due_on": due_on}
+        initial.update({f"capacity_{e.pk}": capacities.get(e.pk, 0) for e in evaluators})
+        super().__init__(data, initial=initial, prefix="auto")
+        self.evaluators = list(evaluators)
+        for e in self.evaluators:
+            self.fields[f"capacity_{e.pk}"] = forms.IntegerField(
+                label=_("Capacity of %(person)s") % {"person": e.get_full_name() or e.username},
+                min_value=0,
+                max_value=999,
+                error_messages={
+                    "required": _("Give a capacity (0 to leave this evaluator out)."),
+                    "min_value": _("A capacity cannot be negative."),
+                },
+                widget=forms.NumberInput(attrs={"class": "input--short"}),
+            )
+
+    def capacities(self) -> dict[int, int]:
+        return {e.pk: self.cleaned_data[f"capacity_{e.pk}"] for e in self.evaluators}
+
+    def capacity_fields(self) -> list[tuple[User, forms.BoundField]]:
+        return [(e, self[f"capacity_{e.pk}"]) for e in self.evaluators]

@@ -5,8 +5,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from solidaire.applications.models import Proposal
-from solidaire.calls.models import Criterion, EligibilityRule
+from solidaire.applications.models import Organisation, Proposal, neq_validator
+from solidaire.calls.models import Call, Criterion, EligibilityRule
+from solidaire.programmes.models import Programme, Territory
 
 
 class EligibilityResult(models.Model):
@@ -89,6 +90,7 @@ class Review(models.Model):
     )
     comment = models.TextField(_("overall comment"), blank=True)
     assigned_at = models.DateTimeField(_("assigned at"), auto_now_add=True)
+    due_on = models.DateField(_("due on"), null=True, blank=True)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
 
     class Meta:
@@ -120,3 +122,143 @@ class Score(models.Model):
         verbose_name = _("score")
         verbose_name_plural = _("scores")
         constraints = [models.UniqueConstraint(fields=["review", "criterion"], name="score_unique")]
+
+
+class Tie(models.Model):
+    """An organisation an evaluator or committee member is tied to, in one
+    programme: known in advance, it puts the person in a conflict of interest
+    with every proposal of that organisation, or naming it as a partner,
+    without any declaration (see :mod:`solidaire.reviews.conflicts`).
+
+    The organisation is the one in the system when it is there; otherwise
+    its name (and NEQ when known) is what proposals are matched against."""
+
+    class Kind(models.TextChoices):
+        MEMBER = "member", _("Member")
+        BOARD = "board", _("Board member")
+        EMPLOYEE = "employee", _("Employee")
+        OTHER = "other", _("Other tie")
+
+    programme = models.ForeignKey(
+        Programme, on_delete=models.CASCADE, related_name="ties", verbose_name=_("programme")
+    )
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="ties",
+        verbose_name=_("person"),
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="ties",
+        verbose_name=_("organisation"),
+    )
+    organisation_name = models.CharField(_("organisation's name"), max_length=200, blank=True)
+    neq = models.CharField(
+        _("Québec enterprise number (NEQ)"),
+        max_length=10,
+        blank=True,
+        validators=[neq_validator],
+    )
+    kind = models.CharField(_("kind of tie"), max_length=10, choices=Kind.choices)
+    starts_on = models.DateField(_("since"), null=True, blank=True)
+    ends_on = models.DateField(_("until"), null=True, blank=True)
+    note = models.CharField(_("details"), max_length=300, blank=True)
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("tie")
+        verbose_name_plural = _("ties")
+        ordering = ["programme", "person", "organisation_name", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(organisation__isnull=False) | ~Q(organisation_name=""),
+                name="tie_names_an_organisation",
+            ),
+            models.CheckConstraint(
+                condition=Q(starts_on__isnull=True)
+                | Q(ends_on__isnull=True)
+                | Q(ends_on__gte=models.F("starts_on")),
+                name="tie_period_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        if self.organisation is not None:
+            return self.organisation.legal_name
+        return self.organisation_name
+
+
+class EvaluatorKnowledge(models.Model):
+    """The territories an evaluator knows in a programme: the automatic
+    assignment prefers them for proposals serving those territories."""
+
+    programme = models.ForeignKey(
+        Programme, on_delete=models.CASCADE, related_name="+", verbose_name=_("programme")
+    )
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="territory_knowledge",
+        verbose_name=_("person"),
+    )
+    territories = models.ManyToManyField(
+        Territory, related_name="+", blank=True, verbose_name=_("territories known")
+    )
+
+    class Meta:
+        verbose_name = _("territories known")
+        verbose_name_plural = _("territories known")
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "person"], name="knowledge_unique")
+        ]
+
+
+class AssignmentSettings(models.Model):
+    """What the coordination asks of a call's automatic assignment: reviews
+    per proposal, each evaluator's capacity and the reviews' due date."""
+
+    call = models.OneToOneField(
+        Call, on_delete=models.CASCADE, related_name="assignment_settings", verbose_name=_("call")
+    )
+    reviews_per_proposal = models.PositiveSmallIntegerField(_("reviews per proposal"), default=3)
+    due_on = models.DateField(_("reviews due on"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("assignment settings")
+        verbose_name_plural = _("assignment settings")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(reviews_per_proposal__gte=1), name="assignment_reviews_gte_1"
+            )
+        ]
+
+
+class EvaluatorCapacity(models.Model):
+    """The most reviews of a call an evaluator takes on, counting those
+    already assigned."""
+
+    call = models.ForeignKey(
+        Call, on_delete=models.CASCADE, related_name="evaluator_capacities", verbose_name=_("call")
+    )
+    evaluator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("evaluator"),
+    )
+    capacity = models.PositiveSmallIntegerField(_("capacity"))
+
+    class Meta:
+        verbose_name = _("evaluator's capacity")
+        verbose_name_plural = _("evaluators' capacities")
+        constraints = [
+            models.UniqueConstraint(fields=["call", "evaluator"], name="capacity_unique")
+        ]

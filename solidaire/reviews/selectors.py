@@ -30,9 +30,10 @@ from solidaire.applications.cycle import cycle_allows
 from solidaire.applications.models import BudgetLine, Organisation, Proposal
 from solidaire.calls.models import Call, Criterion, EligibilityRule
 from solidaire.common.bilingual import local_text
+from solidaire.common.text import sort_key
 from solidaire.programmes.models import ProgrammeRole
 from solidaire.reviews.access import conflicted_expression
-from solidaire.reviews.models import ConflictDeclaration, EligibilityResult, Review, Score
+from solidaire.reviews.models import EligibilityResult, Review, Score
 from solidaire.reviews.scoring import ScoreSummary, call_grid, proposal_scores, weighted_score
 
 
@@ -88,6 +89,16 @@ class ScreeningRow:
     proposal: Proposal
     rules: list[tuple[EligibilityRule, EligibilityResult | None, Suggestion]]
     screenable: bool
+
+    @property
+    def failing(self) -> int:
+        """Rules the automatic checks say the proposal fails."""
+        return sum(1 for _r, _res, s in self.rules if s.passed is False)
+
+    @property
+    def unknown(self) -> int:
+        """Rules the data cannot tell: the coordinator judges them."""
+        return sum(1 for _r, _res, s in self.rules if s.passed is None)
 
 
 def _budget_total_expression() -> Coalesce:
@@ -218,18 +229,77 @@ class AssignmentRow:
     conflicted_ids: frozenset[int]
     n_assigned: int
     n_submitted: int
+    wanted: int = 0
+    reviews: list[Review] = field(default_factory=list)
+
+    @property
+    def missing(self) -> int:
+        """Reviews still to assign for the call's number of reviews per proposal."""
+        return max(0, self.wanted - self.n_assigned)
+
+    @property
+    def short_after_recusal(self) -> bool:
+        """A recusal left the proposal short of reviewers."""
+        return self.missing > 0 and bool(self.recused_ids)
 
 
 def call_evaluators(call: Call) -> list[User]:
-    """The people who hold the evaluator role in the call's programme."""
-    return list(
-        User.objects.filter(
-            programme_roles__programme_id=call.programme_id,
-            programme_roles__role=ProgrammeRole.Role.EVALUATOR,
+    """The people who hold the evaluator role in the call's programme, in
+    the order French sorts their names (Bélanger before Boucher, whatever
+    the database's collation)."""
+    people = User.objects.filter(
+        programme_roles__programme_id=call.programme_id,
+        programme_roles__role=ProgrammeRole.Role.EVALUATOR,
+    ).distinct()
+    return sorted(people, key=lambda u: sort_key(u.last_name, u.first_name, u.username))
+
+
+@dataclass(frozen=True)
+class Workload:
+    """An evaluator's reviews of a call: in progress, submitted, and the
+    capacity the coordination gave them."""
+
+    evaluator: User
+    sector: str
+    in_progress: int
+    submitted: int
+    capacity: int | None
+
+    @property
+    def assigned(self) -> int:
+        return self.in_progress + self.submitted
+
+
+def call_workloads(
+    call: Call, evaluators: Sequence[User], capacities: Mapping[int, int]
+) -> list[Workload]:
+    """Each evaluator's load on the call (one query), in the order given."""
+    counts = {
+        evaluator_id: (in_progress, submitted)
+        for evaluator_id, in_progress, submitted in Review.objects.filter(proposal__call=call)
+        .values("evaluator_id")
+        .annotate(
+            in_progress=Count("pk", filter=Q(status=Review.Status.ASSIGNED)),
+            submitted=Count("pk", filter=Q(status=Review.Status.SUBMITTED)),
         )
-        .distinct()
-        .order_by("last_name", "first_name", "username")
+        .values_list("evaluator_id", "in_progress", "submitted")
+    }
+    sectors = dict(
+        ProgrammeRole.objects.filter(
+            programme_id=call.programme_id, role=ProgrammeRole.Role.EVALUATOR
+        ).values_list("user_id", "sector")
     )
+    labels = dict(ProgrammeRole.Sector.choices)
+    return [
+        Workload(
+            evaluator=e,
+            sector=str(labels.get(sectors.get(e.pk, ""), "")),
+            in_progress=counts.get(e.pk, (0, 0))[0],
+            submitted=counts.get(e.pk, (0, 0))[1],
+            capacity=capacities.get(e.pk),
+        )
+        for e in evaluators
+    ]
 
 
 def assignment_proposals(call: Call) -> QuerySet[Proposal]:
@@ -241,10 +311,19 @@ def assignment_proposals(call: Call) -> QuerySet[Proposal]:
         .prefetch_related(
             Prefetch(
                 "reviews",
-                queryset=Review.objects.only("pk", "proposal_id", "evaluator_id", "status"),
-            ),
-            Prefetch(
-                "conflicts", queryset=ConflictDeclaration.objects.only("proposal_id", "user_id")
+                queryset=Review.objects.select_related("evaluator")
+                .annotate(drafted=Count("scores"))
+                .only(
+                    "pk",
+                    "proposal_id",
+                    "evaluator_id",
+                    "status",
+                    "due_on",
+                    "comment",
+                    "evaluator__first_name",
+                    "evaluator__last_name",
+                    "evaluator__username",
+                ),
             ),
         )
         .annotate(
@@ -255,7 +334,15 @@ def assignment_proposals(call: Call) -> QuerySet[Proposal]:
     )
 
 
-def assignment_rows(proposals: Iterable[Proposal]) -> list[AssignmentRow]:
+def assignment_rows(
+    proposals: Iterable[Proposal],
+    conflicts: frozenset[tuple[int, int]] = frozenset(),
+    *,
+    wanted: int = 0,
+) -> list[AssignmentRow]:
+    """Each proposal's reviews; ``conflicts`` are the call's (person,
+    proposal) pairs in conflict (:func:`solidaire.reviews.conflicts.call_conflict_pairs`),
+    ``wanted`` the reviews each proposal should have."""
     rows = []
     for proposal in proposals:
         reviews = list(proposal.reviews.all())
@@ -269,9 +356,16 @@ def assignment_rows(proposals: Iterable[Proposal]) -> list[AssignmentRow]:
                 recused_ids=frozenset(
                     r.evaluator_id for r in reviews if r.status == Review.Status.RECUSED
                 ),
-                conflicted_ids=frozenset(c.user_id for c in proposal.conflicts.all()),
+                conflicted_ids=frozenset(e for e, p in conflicts if p == proposal.pk),
                 n_assigned=proposal.n_assigned,  # type: ignore[attr-defined]
                 n_submitted=proposal.n_submitted,  # type: ignore[attr-defined]
+                wanted=wanted,
+                reviews=sorted(
+                    reviews,
+                    key=lambda r: sort_key(
+                        r.evaluator.last_name, r.evaluator.first_name, r.evaluator.username
+                    ),
+                ),
             )
         )
     return rows

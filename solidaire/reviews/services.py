@@ -22,6 +22,7 @@ from solidaire.applications.models import Proposal
 from solidaire.applications.workflow import proposal_transition
 from solidaire.audit.services import audit_record
 from solidaire.calls.models import Criterion, EligibilityRule, ScaleLevel
+from solidaire.reviews.conflicts import is_conflicted
 from solidaire.reviews.models import ConflictDeclaration, EligibilityResult, Review, Score
 
 S = Proposal.Status
@@ -136,10 +137,9 @@ def review_assign(
     under review. A released review assigned again is open again.
     """
     cycle_require("review.assign", call=_call_status(proposal, now), proposal=proposal.status)
-    if ConflictDeclaration.objects.filter(proposal=proposal, user=evaluator).exists():
+    if is_conflicted(evaluator.pk, proposal.pk):
         raise ValidationError(
-            _("%(person)s declared a conflict of interest with this proposal.")
-            % {"person": evaluator}
+            _("%(person)s is in a conflict of interest with this proposal.") % {"person": evaluator}
         )
     with transaction.atomic():
         review, created = Review.objects.get_or_create(proposal=proposal, evaluator=evaluator)
@@ -217,11 +217,8 @@ def _store_scores(
             proposal=proposal.status,
             review=locked.status,
         )
-    if (
-        locked.status == Review.Status.RECUSED
-        or ConflictDeclaration.objects.filter(
-            proposal_id=locked.proposal_id, user_id=locked.evaluator_id
-        ).exists()
+    if locked.status == Review.Status.RECUSED or is_conflicted(
+        locked.evaluator_id, locked.proposal_id
     ):
         raise ValidationError(_("This review was recused for a conflict of interest."))
     if locked.status == Review.Status.SUBMITTED:
@@ -302,11 +299,18 @@ def review_save_draft(
 
 
 def review_release(
-    *, review: Review, actor: User | None, reason: str, now: datetime | None = None
+    *,
+    review: Review,
+    actor: User | None,
+    reason: str,
+    keep_draft: bool = True,
+    now: datetime | None = None,
 ) -> Review:
     """The coordination releases an evaluator from a review still in
-    progress (they withdrew, or fell ill): the review no longer holds up the
-    decision, its draft scores are kept but never counted."""
+    progress (they withdrew, fell ill, or were unassigned): the review no
+    longer holds up the decision. Its draft is kept, never counted, so that
+    the evaluator finds it if assigned again; or discarded when
+    ``keep_draft`` is false. The choice is recorded."""
     if not reason.strip():
         raise ValidationError({"reason": [_("Say why the review is released.")]})
     with transaction.atomic():
@@ -318,7 +322,13 @@ def review_release(
         )
         old = locked.status
         locked.status = Review.Status.RELEASED
-        locked.save(update_fields=["status"])
+        fields = ["status"]
+        discarded = 0
+        if not keep_draft:
+            discarded, _counts = Score.objects.filter(review=locked).delete()
+            locked.comment = ""
+            fields.append("comment")
+        locked.save(update_fields=fields)
         audit_record(
             actor=actor,
             event_type="review.released",
@@ -326,6 +336,7 @@ def review_release(
             old_value=old,
             new_value=locked.status,
             reason=reason.strip(),
+            data={"draft": "kept" if keep_draft else "discarded", "scores_discarded": discarded},
         )
     review.status = locked.status
     return review

@@ -4,7 +4,7 @@ and the evaluator's scoring and conflict forms beside the review."""
 
 from django.urls import path
 
-from solidaire.reviews import views
+from solidaire.reviews import assignment_views, tie_views, views
 
 app_name = "reviews"
 
@@ -21,7 +21,7 @@ urlpatterns = [
     ),
     path(
         "appels/<slug:programme>/<int:number>/evaluations/",
-        views.assignments,
+        assignment_views.assignments,
         name="assignments",
     ),
     path(
@@ -35,6 +35,19 @@ urlpatterns = [
         views.review_release_page,
         name="release",
     ),
+    path(
+        "appels/<slug:programme>/<int:number>/evaluations/automatique/",
+        assignment_views.automatic_propose,
+        name="automatic",
+    ),
+    path(
+        "appels/<slug:programme>/<int:number>/evaluations/automatique/appliquer/",
+        assignment_views.automatic_apply,
+        name="automatic_apply",
+    ),
+    path("compte/liens/", tie_views.ties_page, name="ties"),
+    path("compte/liens/<int:pk>/retirer/", tie_views.tie_delete, name="tie_delete"),
+    path("programmes/<slug:slug>/liens/", tie_views.programme_ties_page, name="programme_ties"),
     path("evaluations/<int:pk>/noter/", views.review_score, name="score"),
     path("evaluations/<int:pk>/conflit/", views.review_conflict, name="conflict"),
 ]

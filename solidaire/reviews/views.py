@@ -17,11 +17,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from solidaire.accounts.models import User
@@ -31,6 +33,8 @@ from solidaire.applications.cycle import cycle_check
 from solidaire.applications.models import Proposal
 from solidaire.calls.models import Call, Criterion, ScaleLevel
 from solidaire.reviews.access import review_for_user
+from solidaire.reviews.assignment import assignment_settings
+from solidaire.reviews.conflicts import call_conflict_pairs, conflicted_proposal_ids
 from solidaire.reviews.forms import (
     AssignForm,
     ConflictForm,
@@ -38,11 +42,12 @@ from solidaire.reviews.forms import (
     ScoreForm,
     ScreeningForm,
 )
-from solidaire.reviews.models import ConflictDeclaration, Review
+from solidaire.reviews.models import Review
 from solidaire.reviews.selectors import (
     DISAGREEMENT_LEVELS,
     DISAGREEMENT_SPREAD,
     SCREENED_STATUSES,
+    AssignmentRow,
     assignment_proposals,
     assignment_rows,
     call_evaluators,
@@ -129,26 +134,60 @@ def _status_filter(request: HttpRequest) -> str:
     return status if status in SCREENED_STATUSES else ""
 
 
+CHECK_FILTERS = ("echec", "reussite", "indetermine")
+
+
 @login_required
 def screening(request: HttpRequest, programme: str, number: int) -> HttpResponse:
-    """The call's submitted proposals, each with its eligibility rules and a
-    form that records them."""
+    """The call's submitted proposals, one per row linked to its screening:
+    its automatic checks and recorded outcome, with filters (status, what
+    the automatic checks say, a word of the reference, title or
+    organisation) and pages."""
     call, roles = call_for(request, programme, number, "screening.record")
     status = _status_filter(request)
-    page = Paginator(screening_proposals(call, status), PER_PAGE).get_page(request.GET.get("page"))
+    words = request.GET.get("q", "").strip()[:100]
+    checks = request.GET.get("verification", "")
+    checks = checks if checks in CHECK_FILTERS else ""
+    proposals = screening_proposals(call, status)
+    if words:
+        proposals = proposals.filter(
+            Q(reference__icontains=words)
+            | Q(title__icontains=words)
+            | Q(organisation__legal_name__icontains=words)
+        )
+    if checks:
+        # The checks are computed from the data already loaded, not stored:
+        # filtering on them reads the filtered proposals once, then pages.
+        wanted = {"echec": False, "reussite": True, "indetermine": None}[checks]
+        keep = [
+            row.proposal.pk
+            for row in screening_rows(call, proposals)
+            if any(s.passed is wanted for _r, _res, s in row.rules)
+            and (wanted is not True or all(s.passed is True for _r, _res, s in row.rules))
+        ]
+        proposals = proposals.filter(pk__in=keep)
+    page = Paginator(proposals, PER_PAGE).get_page(request.GET.get("page"))
     rows = screening_rows(call, page.object_list)
-    items = [(row, ScreeningForm(rules=row.rules, prefix=f"p{row.proposal.pk}")) for row in rows]
     counts = screening_counts(call)
+    query = {k: v for k, v in (("statut", status), ("q", words), ("verification", checks)) if v}
     return _render(
         request,
         "screening/call_screening.html",
         {
             "page": page,
-            "items": items,
+            "rows": rows,
             "status": status,
+            "words": words,
+            "checks": checks,
+            "check_filters": [
+                ("echec", _("An automatic check fails")),
+                ("reussite", _("Every automatic check passes")),
+                ("indetermine", _("An automatic check cannot tell")),
+            ],
             "statuses": [(s, Proposal.Status(s).label, counts[s]) for s in SCREENED_STATUSES],
             "total": sum(counts.values()),
-            "page_query": urlencode({"statut": status}) if status else "",
+            "page_query": urlencode(query),
+            "filter_query": f"?{urlencode(query)}" if query else "",
         },
         roles=roles,
         call=call,
@@ -199,30 +238,6 @@ def screening_proposal(request: HttpRequest, programme: str, number: int, pk: in
 
 
 @login_required
-def assignments(request: HttpRequest, programme: str, number: int) -> HttpResponse:
-    """Eligible proposals and the evaluators assigned to each."""
-    call, roles = call_for(request, programme, number, "review.assign")
-    evaluators = call_evaluators(call)
-    page = Paginator(assignment_proposals(call), PER_PAGE).get_page(request.GET.get("page"))
-    items = [
-        (
-            row,
-            AssignForm(
-                evaluators=evaluators, assigned=row.assigned_ids, prefix=f"p{row.proposal.pk}"
-            ),
-        )
-        for row in assignment_rows(page.object_list)
-    ]
-    return _render(
-        request,
-        "reviews/assignments.html",
-        {"page": page, "items": items, "evaluators": evaluators},
-        roles=roles,
-        call=call,
-    )
-
-
-@login_required
 @require_http_methods(["GET", "POST"])
 def assign_proposal(request: HttpRequest, programme: str, number: int, pk: int) -> HttpResponse:
     """Assign the evaluators ticked to one proposal, all or none: one
@@ -231,29 +246,38 @@ def assign_proposal(request: HttpRequest, programme: str, number: int, pk: int) 
     call, roles = call_for(request, programme, number, "review.assign")
     evaluators = call_evaluators(call)
     proposal = _proposal_of(call, assignment_proposals(call), pk)
-    (row,) = assignment_rows([proposal])
+    row = _assignment_row(call, proposal)
     prefix = f"p{proposal.pk}"
-    form = AssignForm(
-        request.POST if request.method == "POST" else None,
-        evaluators=evaluators,
-        assigned=row.assigned_ids,
-        prefix=prefix,
+    form = _assign_form(
+        row, evaluators, request.POST if request.method == "POST" else None, prefix=prefix
     )
     if request.method == "POST" and form.is_valid():
-        chosen = form.chosen()
+        chosen, removed = form.chosen(), form.removed()
         assert isinstance(request.user, User)
         try:
-            with transaction.atomic():
-                for evaluator in chosen:
-                    review_assign(proposal=proposal, evaluator=evaluator, actor=request.user)
+            _assign_and_unassign(call, proposal, row, chosen, removed, request.user)
         except ValidationError as exc:
             form.add_error("evaluators", exc.messages)
         else:
             if chosen:
                 messages.success(
                     request,
-                    _("%(count)d evaluator(s) assigned to %(reference)s.")
+                    ngettext(
+                        "%(count)d review assigned on %(reference)s.",
+                        "%(count)d reviews assigned on %(reference)s.",
+                        len(chosen),
+                    )
                     % {"count": len(chosen), "reference": proposal.reference},
+                )
+            if removed:
+                messages.success(
+                    request,
+                    ngettext(
+                        "%(count)d review withdrawn from %(reference)s.",
+                        "%(count)d reviews withdrawn from %(reference)s.",
+                        len(removed),
+                    )
+                    % {"count": len(removed), "reference": proposal.reference},
                 )
             url = reverse("reviews:assignments", args=[programme, number])
             page = request.POST.get("page", "")
@@ -287,11 +311,16 @@ def review_release_page(
         raise Http404
     target.proposal = proposal
     form = ReleaseForm(request.POST, prefix=f"r{target.pk}")
-    (row,) = assignment_rows([proposal])
+    row = _assignment_row(call, proposal)
     if form.is_valid():
         assert isinstance(request.user, User)
         try:
-            review_release(review=target, actor=request.user, reason=form.cleaned_data["reason"])
+            review_release(
+                review=target,
+                actor=request.user,
+                reason=form.cleaned_data["reason"],
+                keep_draft=form.keep_draft,
+            )
         except ValidationError as exc:
             form.add_error("reason", exc.messages)
         else:
@@ -307,15 +336,77 @@ def review_release_page(
         "reviews/assign_proposal.html",
         {
             "row": row,
-            "form": AssignForm(
-                evaluators=evaluators, assigned=row.assigned_ids, prefix=f"p{proposal.pk}"
-            ),
+            "form": _assign_form(row, evaluators, None, prefix=f"p{proposal.pk}"),
             "evaluators": evaluators,
             "release_forms": _release_forms(row, failed=form, failed_pk=target.pk),
         },
         roles=roles,
         call=call,
     )
+
+
+def _assignment_row(call: Call, proposal: Proposal) -> AssignmentRow:
+    (row,) = assignment_rows(
+        [proposal],
+        call_conflict_pairs(call.pk),
+        wanted=assignment_settings(call).reviews_per_proposal,
+    )
+    return row
+
+
+def _assign_form(
+    row: AssignmentRow, evaluators: list[User], data: Any, *, prefix: str
+) -> AssignForm:
+    return AssignForm(
+        data,
+        evaluators=evaluators,
+        assigned=row.assigned_ids,
+        locked=frozenset(
+            r.evaluator_id for r in row.reviews if r.status == Review.Status.SUBMITTED
+        ),
+        prefix=prefix,
+    )
+
+
+def _assign_and_unassign(
+    call: Call,
+    proposal: Proposal,
+    row: AssignmentRow,
+    chosen: list[User],
+    removed: list[User],
+    actor: User,
+) -> None:
+    """Assign the evaluators ticked and unassign those unticked, all or
+    nothing. Unticking someone who started a draft is refused: releasing
+    them (below the list) asks why and what becomes of the draft."""
+    due_on = assignment_settings(call).due_on
+    started = {
+        r.evaluator_id: r
+        for r in row.reviews
+        if r.status == Review.Status.ASSIGNED and (r.drafted or r.comment)  # type: ignore[attr-defined]
+    }
+    refused = [person for person in removed if person.pk in started]
+    if refused:
+        raise ValidationError(
+            _(
+                "%(people)s started a draft: release them below instead, saying why "
+                "and whether their draft is kept."
+            )
+            % {"people": ", ".join(str(p) for p in refused)}
+        )
+    pending = {r.evaluator_id: r for r in row.reviews if r.status == Review.Status.ASSIGNED}
+    with transaction.atomic():
+        for evaluator in chosen:
+            review = review_assign(proposal=proposal, evaluator=evaluator, actor=actor)
+            if due_on is not None and review.due_on is None:
+                review.due_on = due_on
+                review.save(update_fields=["due_on"])
+        for person in removed:
+            review_release(
+                review=pending[person.pk],
+                actor=actor,
+                reason=_("Unassigned by the coordination."),
+            )
 
 
 def _release_forms(
@@ -336,10 +427,8 @@ def scores(request: HttpRequest, programme: str, number: int) -> HttpResponse:
     call, roles = call_for(request, programme, number, "call.view_scores")
     order = "reference" if request.GET.get("tri") == "reference" else "score"
     standardise = request.GET.get("standardiser") == "1"
-    hidden = frozenset(
-        ConflictDeclaration.objects.filter(
-            user_id=request.user.pk or 0, proposal__call=call
-        ).values_list("proposal_id", flat=True)
+    hidden = conflicted_proposal_ids(
+        request.user.pk or 0, Proposal.objects.filter(call=call).values_list("pk", flat=True)
     )
     rows = call_score_rows(call, order=order, hidden=hidden)
     page = Paginator(rows, 50).get_page(request.GET.get("page"))

@@ -32,7 +32,8 @@ from solidaire.ledger.models import LedgerEntry
 from solidaire.ledger.selectors import programme_balances
 from solidaire.ledger.services import commitment_create, ledger_commit
 from solidaire.programmes.models import FiscalYear, Territory
-from solidaire.reviews.models import ConflictDeclaration, Review
+from solidaire.reviews.conflicts import conflicted_proposal_ids
+from solidaire.reviews.models import Review
 from solidaire.reviews.scoring import proposal_scores
 from solidaire.selection.engine import parse_instance, result_to_dict, solve
 from solidaire.selection.models import Award, Decision, Scenario
@@ -75,15 +76,13 @@ def competing_proposals(call: Call) -> QuerySet[Proposal]:
 
 
 def conflicted_references(user: User | None, call: Call) -> frozenset[str]:
-    """References of the call's proposals ``user`` declared a conflict on:
-    what every page of the committee hides from that person."""
+    """References of the call's proposals ``user`` is in a conflict of
+    interest with (declared, or from a tie known in advance): what every page
+    of the committee hides from that person."""
     if user is None or not user.is_authenticated:
         return frozenset()
-    return frozenset(
-        ConflictDeclaration.objects.filter(user=user, proposal__call=call).values_list(
-            "proposal__reference", flat=True
-        )
-    )
+    of_call = dict(Proposal.objects.filter(call=call).values_list("pk", "reference"))
+    return frozenset(of_call[pk] for pk in conflicted_proposal_ids(user.pk, of_call))
 
 
 def decision_blockers(call: Call) -> list[str]:

@@ -39,7 +39,7 @@ from solidaire.exchanges.services import message_post
 from solidaire.ledger.selectors import programme_balances
 from solidaire.programmes.models import Programme, ProgrammeRole
 from solidaire.reporting.selectors import ministry_table
-from solidaire.reviews.models import Review
+from solidaire.reviews.models import Review, Tie
 from solidaire.selection.models import Scenario
 from solidaire.testing import files
 from solidaire.tests.test_robustness import _patterns
@@ -131,6 +131,8 @@ def _values(route: str, name: str, programme: Programme, number: int) -> list[st
         ]
     if "/comite/" in route:
         return [str(r.pk) for r in ProgrammeRole.objects.filter(programme=programme)[:3]]
+    if route.startswith("compte/liens/"):
+        return [str(t.pk) for t in Tie.objects.filter(programme=programme)[:2]]
     raise AssertionError(f"no value for {name} in {route}")
 
 

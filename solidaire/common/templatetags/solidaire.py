@@ -29,6 +29,8 @@ def percent(value: Decimal | float | None) -> str:
     if value is None:
         return "—"
     text = f"{Decimal(str(value)):.1f}"
+    # A whole share reads « 90 % », not « 90,0 % ».
+    text = text.removesuffix(".0")
     if (translation.get_language() or "fr")[:2] == "en":
         return f"{text}%"
     return text.replace(".", ",") + "\xa0%"

@@ -189,3 +189,24 @@ def test_demo_holds_a_second_smaller_programme_with_one_decided_call():
     organisme2 = User.objects.get(username="organisme2").organisations.get()
     assert Proposal.objects.filter(organisation=organisme2, call=call).exists()
     assert "Chaudière-Appalaches" in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_demo_call_2_is_assigned_automatically_without_conflict_and_with_even_loads():
+    from solidaire.reviews.assignment import assignment_propose, evaluator_capacities
+    from solidaire.reviews.conflicts import call_conflict_pairs
+    from solidaire.reviews.models import Tie
+    from solidaire.reviews.selectors import call_evaluators
+
+    call_command("load_demo", stdout=StringIO())
+    call2 = Call.objects.get(programme__region__code="03", number=2)
+    tie = Tie.objects.get(programme=call2.programme)
+    tied = Proposal.objects.get(call=call2, organisation=tie.organisation)
+    conflicts = call_conflict_pairs(call2.pk)
+    assert (tie.person_id, tied.pk) in conflicts
+    capacities = evaluator_capacities(call2, call_evaluators(call2), 3)
+    proposal = assignment_propose(call2, reviews_per_proposal=3, capacities=capacities)
+    assert proposal.feasible
+    assert proposal.outcome.status == "optimal"
+    assert not proposal.outcome.pairs & conflicts
+    assert proposal.spread <= 1

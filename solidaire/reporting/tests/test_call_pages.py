@@ -192,10 +192,10 @@ def test_call_page_shows_everything_an_organisation_needs(client, open_call, on_
     assert "Portneuf" in page and "Wendake" in page
     assert "L'organisme est un OBNL." in page
     # Grid, scale, documents, limits, contact.
-    assert "Participation des personnes" in page and fr("60,0 %") in page
+    assert "Participation des personnes" in page and fr("60 %") in page
     assert "Excellent" in page
     assert "Lettres d'appui" in page and "Photographies" in page and "facultatif" in page
-    assert fr("90,0 %") in page and "36 mois" in page
+    assert fr("90 %") in page and "36 mois" in page
     assert f"de {fr('10 000,00 $')} à {fr('150 000,00 $')}" in page
     assert "mailto:appels@alliance.example.org" in page and "Claire Tremblay" in page
     assert ics_url(open_call) in page
@@ -208,7 +208,7 @@ def test_call_page_in_english(client, open_call, on_dec_10):
     assert "December 24, 2026 at 5:00 p.m." in page
     assert "Streams and amounts" in page and "$1,200,000.00" in page
     assert "Non-profit organisation (OBNL)" in page
-    assert "Evaluation grid" in page and "60.0%" in page
+    assert "Evaluation grid" in page and "60%" in page
     assert "Apply" in page
 
 

@@ -127,11 +127,29 @@ def test_screening_page_suggests_the_automatic_checks(world):
     f.RequestedAmountFactory(proposal=expensive, amount=Decimal("90000.00"))
     response = _client(world["coordinator"]).get(_url("screening", world["call"]))
     body = response.content.decode()
-    assert "Automatic check: passes." in body
-    assert "Automatic check: fails." in body
+    # One row per proposal, linked to its screening, saying what fails.
+    row = body[body.index(f'id="p{expensive.pk}"') :]
+    row = row[: row.index("</tr>")]
+    assert _url("screening_proposal", world["call"], expensive.pk) in row
+    assert "fails: Amount" in row
     # The failing suggestion is pre-selected on the expensive proposal's form.
-    assert _checked(body, f"id_p{expensive.pk}-passed_amount_1")
-    assert _checked(body, f"id_p{world['proposal'].pk}-passed_amount_0")
+    client = _client(world["coordinator"])
+    page = client.get(_url("screening_proposal", world["call"], expensive.pk)).content.decode()
+    assert "Automatic check: fails." in page
+    assert _checked(page, f"id_p{expensive.pk}-passed_amount_1")
+    page = client.get(_url("screening_proposal", world["call"], world["proposal"].pk))
+    assert "Automatic check: passes." in page.content.decode()
+    assert _checked(page.content.decode(), f"id_p{world['proposal'].pk}-passed_amount_0")
+
+
+def test_screening_filters_on_the_automatic_checks_and_words(world):
+    expensive = f.ProposalFactory(call=world["call"], status=S.SUBMITTED, title="Popote roulante")
+    f.RequestedAmountFactory(proposal=expensive, amount=Decimal("90000.00"))
+    client = _client(world["coordinator"])
+    body = client.get(_url("screening", world["call"]), {"verification": "echec"}).content.decode()
+    assert expensive.reference in body and world["proposal"].reference not in body
+    body = client.get(_url("screening", world["call"]), {"q": "popote"}).content.decode()
+    assert expensive.reference in body and world["proposal"].reference not in body
 
 
 def test_screening_records_every_rule_and_makes_the_proposal_eligible(world):
@@ -243,13 +261,13 @@ def test_conflicted_evaluator_is_refused_and_nothing_written(world):
     conflicted = f.ProgrammeRoleFactory(programme=world["call"].programme, role=R.EVALUATOR).user
     f.ConflictDeclarationFactory(proposal=proposal, user=conflicted)
     page = _client(world["coordinator"]).get(_url("assignments", world["call"]))
-    assert "conflict of interest declared" in page.content.decode()
+    assert "conflict of interest" in page.content.decode()
     response = _client(world["coordinator"]).post(
         _url("assign", world["call"], proposal.pk),
         {f"p{proposal.pk}-evaluators": [world["evaluator"].pk, conflicted.pk]},
     )
     assert response.status_code == 200
-    assert "declared a conflict of interest" in response.content.decode()
+    assert "is in a conflict of interest" in response.content.decode()
     assert not Review.objects.exists()
     proposal.refresh_from_db()
     assert proposal.status == S.ELIGIBLE
