@@ -21,7 +21,14 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
-from solidaire.accounts.permissions import COORDINATOR, EVALUATOR, TRUSTEE_FINANCE, Roles, allowed
+from solidaire.accounts.permissions import (
+    COORDINATOR,
+    EVALUATOR,
+    PANELLIST,
+    TRUSTEE_FINANCE,
+    Roles,
+    allowed,
+)
 from solidaire.agreements.models import Agreement, CancellationRequest
 from solidaire.agreements.selectors import (
     PAYMENT_STATES,
@@ -84,6 +91,8 @@ def nav_for(roles: Roles) -> list[NavItem]:
         items.append(NavItem("exchanges:inbox", _("Messages"), unread_count(roles)))
     if roles.has_any_role(EVALUATOR):
         items.append(NavItem("review_list", _("My reviews")))
+    if roles.has_any_role(PANELLIST):
+        items.append(NavItem("committee:panel_home", _("Panel")))
     if roles.has_any_role(TRUSTEE_FINANCE, COORDINATOR):
         items.append(NavItem("agreements:list", _("Agreements")))
         items.append(NavItem("payment_list", _("Payments")))

@@ -184,6 +184,13 @@ def _parsed_scores(
                 _("Choose a value of the scale (%(values)s).")
                 % {"values": ", ".join(str(v) for v in sorted(levels))}
             )
+        elif complete and value in (min(levels), max(levels)) and not note.strip():
+            # The extremes of the scale weigh most on the ranking: the
+            # committee is owed the evaluator's reasons for them.
+            errors.setdefault(code, []).append(
+                _("Explain a score of %(value)d: the lowest and highest levels need a comment.")
+                % {"value": value}
+            )
         else:
             parsed[code] = (value, note)
     if complete:
