@@ -169,8 +169,18 @@ class PanelAnswerForm(ServiceErrorsMixin, forms.Form):
                 coerce=int,
                 widget=forms.RadioSelect,
                 required=False,
+                empty_value=None,
                 initial=initial.get(q.pk),
+                error_messages={"invalid_choice": _("Choose one of the four answers.")},
             )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        for q in self.questions:
+            name = f"q{q.pk}"
+            if name not in self.errors and cleaned.get(name) is None:
+                self.add_error(name, _("Choose an answer."))
+        return cleaned
 
     def answers(self) -> dict[int, int | None]:
         return {q.pk: self.cleaned_data.get(f"q{q.pk}") for q in self.questions}

@@ -4,7 +4,7 @@ and the evaluator's scoring and conflict forms beside the review."""
 
 from django.urls import path
 
-from solidaire.reviews import views
+from solidaire.reviews import score_views, views
 
 app_name = "reviews"
 
@@ -30,6 +30,16 @@ urlpatterns = [
         name="assign",
     ),
     path("appels/<slug:programme>/<int:number>/notes/", views.scores, name="scores"),
+    path(
+        "appels/<slug:programme>/<int:number>/notes.xlsx",
+        score_views.scores_export,
+        name="scores_export",
+    ),
+    path(
+        "appels/<slug:programme>/<int:number>/notes/<int:pk>/",
+        score_views.proposal_reviews,
+        name="proposal_reviews",
+    ),
     path(
         "appels/<slug:programme>/<int:number>/evaluations/<int:pk>/liberer/<int:review>/",
         views.review_release_page,
