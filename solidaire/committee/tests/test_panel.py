@@ -89,7 +89,7 @@ def test_panellist_gives_consent_answers_and_withdraws(panel) -> None:  # type: 
 def test_missing_or_invalid_answer_is_refused_and_others_kept(panel) -> None:  # type: ignore[no-untyped-def]
     w = panel
     panel_consent(programme=w["call"].programme, person=w["panellist"], given=True)
-    first, second, third = w["questions"]
+    first, second, _third = w["questions"]
     client = client_for(w["panellist"])
     url = reverse("committee:panel_proposal", args=[w["assignment"].pk])
     response = client.post(url, {f"q{first.pk}": "2", f"q{second.pk}": "9"})
@@ -126,9 +126,7 @@ def test_a_conflicted_panellist_is_not_given_the_proposal(panel) -> None:  # typ
     w = panel
     f.ConflictDeclarationFactory(proposal=w["proposals"][1], user=w["panellist"])
     with pytest.raises(ValidationError):
-        panel_give(
-            proposals=[w["proposals"][1]], panellist=w["panellist"], actor=w["coordinator"]
-        )
+        panel_give(proposals=[w["proposals"][1]], panellist=w["panellist"], actor=w["coordinator"])
 
 
 def test_panel_results_appear_beside_the_committee_and_count_when_weighted(panel) -> None:  # type: ignore[no-untyped-def]

@@ -17,8 +17,8 @@ from openpyxl import load_workbook
 
 from solidaire.audit.models import AuditEvent
 from solidaire.committee.services import meeting_for_call
-from solidaire.common.money import format_number
 from solidaire.committee.tests.conftest import client_for
+from solidaire.common.money import format_number
 from solidaire.reviews.followup import review_reopen
 from solidaire.reviews.models import Review
 from solidaire.reviews.selectors import call_score_rows
@@ -105,7 +105,9 @@ def test_reopen_page_refuses_an_empty_reason_and_strangers(meeting_world) -> Non
         "reviews:proposal_reviews",
         args=[w["call"].programme.slug, w["call"].number, w["proposals"][0].pk],
     )
-    response = client_for(w["coordinator"]).post(url, {"review": review.pk, f"r{review.pk}-reason": ""})
+    response = client_for(w["coordinator"]).post(
+        url, {"review": review.pk, f"r{review.pk}-reason": ""}
+    )
     assert response.status_code == 400
     assert Review.objects.get(pk=review.pk).status == Review.Status.SUBMITTED
     response = client_for(w["committee"]).post(
