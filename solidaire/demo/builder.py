@@ -145,6 +145,22 @@ def _score(reviews: list[dict[int, int]]) -> Decimal:
     return summarise(reviews=reviews, weights=_weights(), max_scale=data.SCALE[-1][0]).mean
 
 
+# The evaluator's comment on a score at either end of the scale, which the
+# scoring rules require (in French, the demo's evaluators' language).
+_EXTREME_COMMENTS = {
+    data.SCALE[0][0]: "Élément absent de la demande.",
+    data.SCALE[-1][0]: "Démonstration exemplaire, avec des exemples concrets.",
+}
+
+
+def _explained(scores: dict[str, int]) -> dict[str, int | tuple[int | None, str]]:
+    """Scores with a comment on each extreme value."""
+    return {
+        code: (value, _EXTREME_COMMENTS[value]) if value in _EXTREME_COMMENTS else value
+        for code, value in scores.items()
+    }
+
+
 def _split(total: int, years: int, rng: random.Random) -> list[Decimal]:
     """A multi-year request: a little more in the first years, in round hundreds."""
     shares = [0.38, 0.34, 0.28] if years == 3 else [0.55, 0.45]
@@ -486,7 +502,7 @@ def _build(
             review = review_assign(proposal=proposal, evaluator=evaluators[e], actor=coordinator)
             review_submit(
                 review=review,
-                scores={codes[criteria[c]]: v for c, v in values.items()},
+                scores=_explained({codes[criteria[c]]: v for c, v in values.items()}),
                 actor=evaluators[e],
                 now=clock.at(2020, 1, 10 + e, 15),
             )
@@ -798,7 +814,9 @@ def _build_second(
             review = review_assign(proposal=proposal, evaluator=evaluators[e], actor=coordinator)
             review_submit(
                 review=review,
-                scores={c: max(0, min(top, round(quality + rng.gauss(0, 0.6)))) for c in codes},
+                scores=_explained(
+                    {c: max(0, min(top, round(quality + rng.gauss(0, 0.6)))) for c in codes}
+                ),
                 actor=evaluators[e],
                 now=clock.at(2020, 2, 3 + e, 15),
             )
