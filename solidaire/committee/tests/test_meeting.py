@@ -184,6 +184,12 @@ def test_minutes_page_and_pdf_name_the_recusals(meeting_world) -> None:  # type:
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    text = " ".join(p.extract_text() for p in PdfReader(BytesIO(response.content)).pages)
+    assert w["proposals"][1].reference in text and str(w["committee"]) in text
 
 
 def test_panel_weight_counts_the_panel_as_one_more_criterion(meeting_world) -> None:  # type: ignore[no-untyped-def]
