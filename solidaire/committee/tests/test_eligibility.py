@@ -83,7 +83,7 @@ def test_ineligible_proposal_gets_a_letter_with_the_reasons(
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == ["o@x.org"]
-    ((name, content, mimetype),) = message.attachments
+    ((_name, content, mimetype),) = message.attachments
     assert mimetype == "application/pdf" and content.startswith(b"%PDF")
     html_free = ineligibility_letter_pdf(s["proposal"])
     assert html_free.startswith(b"%PDF")
