@@ -58,6 +58,8 @@ from solidaire.programmes.models import Programme
 from solidaire.programmes.selectors import programmes_with_figures_for
 from solidaire.reporting.selectors import programme_overviews, public_programmes_with_calls
 from solidaire.reviews.access import review_for_user
+from solidaire.reviews.conflicts import declared_by
+from solidaire.reviews.evaluator import next_review
 from solidaire.reviews.selectors import reviews_for_evaluator
 
 PER_PAGE = 50
@@ -350,7 +352,7 @@ def review_list(request: HttpRequest) -> HttpResponse:
     return _render(
         request,
         "reviews/review_list.html",
-        {"page": page},
+        {"page": page, "conflicts": declared_by(request.user.pk or 0)},
         roles_for(request.user),
         _single_programme([r.proposal.call.programme for r in page]),
     )
@@ -362,7 +364,12 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _render(
         request,
         "reviews/review_detail.html",
-        {"review": review, "proposal": review.proposal, "scores": list(review.scores.all())},
+        {
+            "review": review,
+            "proposal": review.proposal,
+            "scores": list(review.scores.all()),
+            "next_review": next_review(request.user, after=review),
+        },
         roles_for(request.user),
         review.proposal.call.programme,
     )

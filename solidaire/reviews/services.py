@@ -282,6 +282,13 @@ def _store_scores(
     return locked
 
 
+def review_check_complete(*, review: Review, scores: Mapping[str, DraftScoreInput]) -> None:
+    """Raise the errors :func:`review_submit` would raise on ``scores``
+    (criterion code → value or (value, comment)), writing nothing: the recap
+    shown before the final submission is only shown for a complete review."""
+    _parsed_scores(review, scores, complete=True)
+
+
 def review_submit(
     *,
     review: Review,

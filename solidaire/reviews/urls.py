@@ -4,7 +4,7 @@ and the evaluator's scoring and conflict forms beside the review."""
 
 from django.urls import path
 
-from solidaire.reviews import score_views, views
+from solidaire.reviews import evaluator_views, score_views, views
 
 app_name = "reviews"
 
@@ -47,4 +47,9 @@ urlpatterns = [
     ),
     path("evaluations/<int:pk>/noter/", views.review_score, name="score"),
     path("evaluations/<int:pk>/conflit/", views.review_conflict, name="conflict"),
+    path(
+        "evaluations/<int:pk>/documents/<int:attachment>/",
+        evaluator_views.review_document,
+        name="document",
+    ),
 ]

@@ -1,0 +1,58 @@
+"""Reads for the evaluator's pages: the whole proposal beside the grid, the
+recap of a review before it is submitted, and the next review to do."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from solidaire.accounts.permissions import Person
+from solidaire.applications.models import Attachment, BudgetLine, OtherFunding, Proposal
+from solidaire.reviews.models import Review, Score
+from solidaire.reviews.scoring import call_grid, weighted_score
+from solidaire.reviews.selectors import reviews_for_evaluator
+
+
+@dataclass(frozen=True)
+class ProposalFile:
+    """Everything an evaluator reads of a proposal."""
+
+    budget_lines: list[BudgetLine]
+    budget_total: Decimal
+    other_funding: list[OtherFunding]
+    attachments: list[Attachment]
+
+
+def proposal_file(proposal: Proposal) -> ProposalFile:
+    lines = list(BudgetLine.objects.filter(proposal=proposal).select_related("fiscal_year"))
+    return ProposalFile(
+        budget_lines=lines,
+        budget_total=sum((line.amount for line in lines), Decimal(0)),
+        other_funding=list(OtherFunding.objects.filter(proposal=proposal).order_by("id")),
+        attachments=list(
+            Attachment.objects.filter(proposal=proposal).select_related("document").order_by("id")
+        ),
+    )
+
+
+def review_weighted_total(review: Review) -> Decimal:
+    """The review's own weighted score out of 100, from its stored scores
+    (a criterion not scored yet counts as zero)."""
+    weights, max_scale = call_grid(review.proposal.call)
+    values = {
+        criterion_id: Decimal(value)
+        for criterion_id, value in Score.objects.filter(
+            review=review, value__isnull=False
+        ).values_list("criterion_id", "value")
+    }
+    return weighted_score(means=values, weights=weights, max_scale=max_scale)
+
+
+def next_review(user: Person, *, after: Review) -> Review | None:
+    """The evaluator's next review still to score, other than ``after``."""
+    return (
+        reviews_for_evaluator(user)
+        .filter(status=Review.Status.ASSIGNED)
+        .exclude(pk=after.pk)
+        .first()
+    )
