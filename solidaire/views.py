@@ -118,6 +118,7 @@ def _call_tools(roles: Roles, programmes: list[Programme]) -> dict[str, set[int]
         "screening": "screening.record",
         "assignments": "review.assign",
         "scores": "call.view_scores",
+        "meeting": "meeting.view",
         "selection": "selection.build",
     }
     tools = {

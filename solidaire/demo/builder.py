@@ -46,6 +46,7 @@ from solidaire.calls.models import (
     ScaleLevel,
     Stream,
 )
+from solidaire.committee.services import meeting_for_call, panel_give, panel_questions_set
 from solidaire.common.fiscal import (
     fiscal_today,
     fiscal_year_bounds,
@@ -657,6 +658,31 @@ def _build(
     )
     log("call 2: open, with submitted proposals and drafts")
 
+    # The committee's meeting on call 2 and its panel of people living in
+    # poverty: the panellist has the call's proposals under review to give
+    # an opinion on, once they have given their consent on their first visit.
+    meeting = meeting_for_call(call2)
+    meeting.reviews_due_on = timezone.localtime(closes_at).date() + timedelta(days=14)
+    meeting.held_on = timezone.localtime(closes_at).date() + timedelta(days=21)
+    meeting.tie_break_rule = data.TIE_BREAK_RULE
+    meeting.save()
+    panellist = User.objects.create(
+        username="panel",
+        first_name="Lucie",
+        last_name="Gagnon",
+        email="panel@example.org",
+        password=password,
+    )
+    EmailAddress.objects.create(user=panellist, email=panellist.email, primary=True, verified=True)
+    ProgrammeRole.objects.create(programme=programme, user=panellist, role=R.PANELLIST)
+    panel_questions_set(call=call2, questions=data.PANEL_QUESTIONS, actor=coordinator)
+    panel_give(
+        proposals=list(Proposal.objects.filter(call=call2, status=Proposal.Status.UNDER_REVIEW)),
+        panellist=panellist,
+        actor=coordinator,
+    )
+    log("call 2: meeting planned, panel questions asked")
+
     return _check(programme=programme, call1=call1, call2=call2, now=now, accounts=accounts)
 
 
@@ -1208,6 +1234,7 @@ def _check(
         accounts=[
             ("coordination", "coordination du programme"),
             ("evaluation", "évaluation des propositions"),
+            ("panel", "panel de personnes en situation de pauvreté"),
             ("fiduciaire", "fiduciaire — finances"),
             ("organisme", f"organisme demandeur ({accounts['organisme'].organisations.get()})"),
             ("ministere", "observation ministérielle (lecture seule)"),

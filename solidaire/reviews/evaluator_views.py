@@ -12,10 +12,10 @@ from solidaire.reviews.access import review_for_user
 
 
 @login_required
-def review_document(request: HttpRequest, pk: int, attachment: int) -> FileResponse:
+def review_document(request: HttpRequest, pk: int, attachment_pk: int) -> FileResponse:
     """A document of the proposal under review, for its evaluator only."""
     review = review_for_user(request.user, pk)
-    found = Attachment.objects.filter(proposal_id=review.proposal_id, pk=attachment).first()
+    found = Attachment.objects.filter(proposal_id=review.proposal_id, pk=attachment_pk).first()
     if found is None:
         raise Http404
     return attachment_response(

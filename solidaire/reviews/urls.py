@@ -48,7 +48,7 @@ urlpatterns = [
     path("evaluations/<int:pk>/noter/", views.review_score, name="score"),
     path("evaluations/<int:pk>/conflit/", views.review_conflict, name="conflict"),
     path(
-        "evaluations/<int:pk>/documents/<int:attachment>/",
+        "evaluations/<int:pk>/documents/<int:attachment_pk>/",
         evaluator_views.review_document,
         name="document",
     ),

@@ -101,6 +101,8 @@ def _call_links(call: Call, roles: Roles) -> list[tuple[str, str]]:
         links.append((_("Evaluators"), reverse("reviews:assignments", args=args)))
     if allowed(roles, "call.view_scores", programme_id=call.programme_id):
         links.append((_("Scores"), reverse("reviews:scores", args=args)))
+    if allowed(roles, "meeting.view", programme_id=call.programme_id):
+        links.append((_("Committee meeting"), reverse("committee:meeting", args=args)))
     return links
 
 

@@ -32,6 +32,7 @@ from solidaire.applications.models import (
     Proposal,
 )
 from solidaire.calls.models import Call
+from solidaire.committee.models import PanelAssignment
 from solidaire.common.money import format_money
 from solidaire.ledger.selectors import programme_balances
 from solidaire.programmes.models import Programme, ProgrammeRole
@@ -107,6 +108,11 @@ def _values(route: str, name: str, programme: Programme, number: int) -> list[st
         return [str(p.pk) for p in Payment.objects.filter(agreement__proposal__call=call)[:2]]
     if "/rapports/" in route:
         return [str(r.pk) for r in Report.objects.filter(agreement__proposal__call=call)[:1]]
+    if route.startswith("panel/"):
+        return [
+            str(a.pk)
+            for a in PanelAssignment.objects.filter(proposal__call=call).order_by("pk")[:1]
+        ]
     if "/comite/" in route:
         return [str(r.pk) for r in ProgrammeRole.objects.filter(programme=programme)[:3]]
     raise AssertionError(f"no value for {name} in {route}")

@@ -84,7 +84,9 @@ def test_recap_shows_the_weighted_total_before_the_final_submission(pending) -> 
     recap = client.post(url, {**data, "action": "recap"})
     html = recap.content.decode()
     # 60 × 4/5 + 40 × 2/5 = 48 + 16 = 64
-    assert "Weighted total: <strong>64</strong> out of 100." in html, html[html.find("<main"):][:600]
+    assert "Weighted total: <strong>64</strong> out of 100." in html, html[html.find("<main") :][
+        :600
+    ]
     assert Review.objects.get(pk=w["review"].pk).status == Review.Status.ASSIGNED
     assert 'value="submit"' in html
     done = client.post(url, {**data, "action": "submit"})
