@@ -31,6 +31,14 @@ class ServiceErrorsMixin:
 
 
 class MeetingForm(ServiceErrorsMixin, forms.ModelForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # « 12,5 » in French, « 12.5 » in English, as the page's numbers read.
+        weight = self.fields["panel_weight"]
+        weight.localize = True
+        weight.widget = forms.TextInput(attrs={"inputmode": "decimal", "class": "narrow"})
+        weight.widget.is_localized = True
+
     class Meta:
         model = Meeting
         fields = ["held_on", "reviews_due_on", "tie_break_rule", "panel_weight"]

@@ -59,7 +59,9 @@ class AgendaItem:
     requested: Decimal
     recused: list[User] = field(default_factory=list)
     hidden: bool = False
-    above_line: bool = False
+    # Within the stream's money along the ranking; None when the stream has
+    # no money of its own (the call draws on the programme's envelope).
+    above_line: bool | None = None
     tied_at_line: bool = False
 
 
@@ -189,7 +191,7 @@ def meeting_agenda(call: Call, *, viewer_id: int) -> list[StreamAgenda]:
         for rank, item in enumerate(items, start=1):
             item.rank = rank
             spent += item.requested
-            item.above_line = spent <= available
+            item.above_line = spent <= available if available > 0 else None
         _flag_ties(items)
         agenda.append(StreamAgenda(name=names[key], available=available, items=items))
     return agenda
@@ -204,8 +206,8 @@ def _ranking_score(item: AgendaItem) -> Decimal:
 def _flag_ties(items: list[AgendaItem]) -> None:
     """Flag the proposals whose score equals that of one on the other side
     of the funding line."""
-    above = {_ranking_score(i) for i in items if i.above_line}
-    below = {_ranking_score(i) for i in items if not i.above_line}
+    above = {_ranking_score(i) for i in items if i.above_line is True}
+    below = {_ranking_score(i) for i in items if i.above_line is False}
     for item in items:
         item.tied_at_line = _ranking_score(item) in above & below
 

@@ -163,11 +163,11 @@ def test_proposals_tied_across_the_funding_line_are_flagged(meeting_world) -> No
             review__proposal=w["proposals"][0], review__evaluator=review.evaluator
         ):
             Score.objects.create(review=review, criterion=source.criterion, value=source.value)
-    stream = w["proposals"][0].stream
-    assert stream is None  # the factory's proposals have no stream: no money, both beyond
     (agenda,) = meeting_agenda(w["call"], viewer_id=w["coordinator"].pk)
     assert all(not i.tied_at_line for i in agenda.items)
+    assert all(i.above_line is None for i in agenda.items)  # no money of its own
     agenda.items[0].above_line = True
+    agenda.items[1].above_line = False
     from solidaire.committee.selectors import _flag_ties
 
     _flag_ties(agenda.items)
@@ -201,3 +201,20 @@ def test_panel_weight_counts_the_panel_as_one_more_criterion(meeting_world) -> N
     assert combined_score(
         mean=Decimal(80), grid_weight=Decimal(100), panel=Decimal(20), weight=Decimal(50)
     ) == Decimal("60.00")
+
+
+def test_the_funding_line_falls_where_the_streams_money_runs_out(meeting_world) -> None:  # type: ignore[no-untyped-def]
+    from solidaire.testing import factories as f
+
+    w = meeting_world
+    stream = f.StreamFactory(call=w["call"], code="local", name="Volet local")
+    fy = w["call"].programme.fiscal_years.first()
+    f.AllocationFactory(stream=stream, fiscal_year=fy, amount=Decimal("30000.00"))
+    for proposal in w["proposals"]:
+        proposal.stream = stream
+        proposal.save()
+    (agenda,) = meeting_agenda(w["call"], viewer_id=w["coordinator"].pk)
+    assert agenda.available == Decimal("30000.00")
+    assert [i.above_line for i in agenda.items] == [True, False]
+    body = client_for(w["coordinator"]).get(_url("meeting", w["call"])).content.decode()
+    assert "Beyond the funding line" in body and "Within the stream" in body
