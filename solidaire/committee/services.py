@@ -315,8 +315,10 @@ def panel_answer(
     with transaction.atomic():
         locked = PanelAssignment.objects.select_for_update().get(pk=assignment.pk)
         for question in questions:
+            value = answers[question.pk]
+            assert value is not None  # checked above
             PanelAnswer.objects.update_or_create(
-                assignment=locked, question=question, defaults={"value": answers[question.pk]}
+                assignment=locked, question=question, defaults={"value": value}
             )
         locked.completed_at = timezone.now()
         locked.save(update_fields=["completed_at"])

@@ -1,5 +1,5 @@
-"""Reads for the evaluator's pages: the whole proposal beside the grid, the
-recap of a review before it is submitted, and the next review to do."""
+"""Reads for the evaluator's pages: the whole proposal beside the grid and
+the next review to do."""
 
 from __future__ import annotations
 
@@ -8,8 +8,7 @@ from decimal import Decimal
 
 from solidaire.accounts.permissions import Person
 from solidaire.applications.models import Attachment, BudgetLine, OtherFunding, Proposal
-from solidaire.reviews.models import Review, Score
-from solidaire.reviews.scoring import call_grid, weighted_score
+from solidaire.reviews.models import Review
 from solidaire.reviews.selectors import reviews_for_evaluator
 
 
@@ -33,19 +32,6 @@ def proposal_file(proposal: Proposal) -> ProposalFile:
             Attachment.objects.filter(proposal=proposal).select_related("document").order_by("id")
         ),
     )
-
-
-def review_weighted_total(review: Review) -> Decimal:
-    """The review's own weighted score out of 100, from its stored scores
-    (a criterion not scored yet counts as zero)."""
-    weights, max_scale = call_grid(review.proposal.call)
-    values = {
-        criterion_id: Decimal(value)
-        for criterion_id, value in Score.objects.filter(
-            review=review, value__isnull=False
-        ).values_list("criterion_id", "value")
-    }
-    return weighted_score(means=values, weights=weights, max_scale=max_scale)
 
 
 def next_review(user: Person, *, after: Review) -> Review | None:

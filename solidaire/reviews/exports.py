@@ -45,7 +45,8 @@ def scores_workbook(call: Call, *, person_id: int) -> bytes:
     for review_id, criterion_id, value in Score.objects.filter(
         review__in=submitted, value__isnull=False
     ).values_list("review_id", "criterion_id", "value"):
-        values[review_id][criterion_id] = value
+        if value is not None:
+            values[review_id][criterion_id] = value
 
     book = Workbook()
     sheet = book.active
