@@ -218,3 +218,46 @@ def test_the_funding_line_falls_where_the_streams_money_runs_out(meeting_world) 
     assert [i.above_line for i in agenda.items] == [True, False]
     body = client_for(w["coordinator"]).get(_url("meeting", w["call"])).content.decode()
     assert "Beyond the funding line" in body and "Within the stream" in body
+
+
+def test_a_stranger_gets_404_on_every_write_of_the_meeting(meeting_world) -> None:  # type: ignore[no-untyped-def]
+    from solidaire.reviews.models import Review
+
+    w = meeting_world
+    client = client_for(w["stranger"])
+    review = Review.objects.filter(proposal=w["proposals"][0]).first()
+    assert review is not None
+    posts = [
+        _url("meeting_settings", w["call"]),
+        _url("meeting_attendance", w["call"]),
+        _url("consensus", w["call"], w["proposals"][0].pk),
+        _url("remind", w["call"], review.pk),
+        _url("panel_setup", w["call"]),
+        reverse("committee:panel_consent", args=[w["call"].programme.slug]),
+    ]
+    for url in posts:
+        assert client.post(url, {"score": "50", "rationale": "x"}).status_code == 404, url
+    assert not Consensus.objects.exists()
+
+
+def test_the_agenda_reads_in_a_constant_number_of_queries(
+    meeting_world, django_assert_max_num_queries
+) -> None:  # type: ignore[no-untyped-def]
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from solidaire.reviews.models import Review
+    from solidaire.testing import factories as f
+
+    w = meeting_world
+    client = client_for(w["coordinator"])
+    url = _url("meeting", w["call"])
+    client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    for _ in range(8):
+        proposal = f.ProposalFactory(call=w["call"], status="under_review")
+        f.ReviewFactory(proposal=proposal, evaluator=w["evaluator"], status=Review.Status.ASSIGNED)
+    with CaptureQueriesContext(connection) as many:
+        client.get(url)
+    assert len(many) == len(few)
