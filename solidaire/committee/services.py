@@ -39,6 +39,15 @@ PANEL_VALUES = (1, 2, 3, 4)
 HUNDRED = Decimal(100)
 
 
+def _require_undecided(call: Call) -> None:
+    """The meeting prepares the decision: once the call is decided, its
+    record (details, attendance, consensus) and the panel are closed."""
+    if call.decided_at is not None:
+        raise ValidationError(
+            _("The committee has decided this call: the meeting's record is closed.")
+        )
+
+
 def meeting_for_call(call: Call) -> Meeting:
     """The call's meeting, created empty the first time it is asked for."""
     meeting, _created = Meeting.objects.get_or_create(call=call)
@@ -56,6 +65,7 @@ def meeting_update(
 ) -> Meeting:
     """Record the meeting's date, the date reviews are due, the rule that
     breaks ties at the funding line and the weight of the panel's opinion."""
+    _require_undecided(meeting.call)
     if panel_weight < 0:
         raise ValidationError({"panel_weight": [_("The weight cannot be negative.")]})
     with transaction.atomic():
@@ -92,6 +102,7 @@ def meeting_members(programme: Programme) -> list[User]:
 
 def attendance_record(*, meeting: Meeting, present: Iterable[int], actor: User) -> None:
     """Record who attended: members of the meeting only."""
+    _require_undecided(meeting.call)
     members = {u.pk for u in meeting_members(meeting.call.programme)}
     present_ids = set(present)
     if not present_ids <= members:
@@ -123,6 +134,7 @@ def consensus_record(
     a conflict of interest with the proposal."""
     if proposal.call_id != meeting.call_id:
         raise ValidationError(_("This proposal is not on the meeting's agenda."))
+    _require_undecided(meeting.call)
     if is_conflicted(actor.pk, proposal.pk):
         raise PermissionDenied(_("You are in a conflict of interest with this proposal."))
     errors: dict[str, list[str]] = {}
@@ -300,6 +312,7 @@ def panel_answer(
         raise PermissionDenied(_("Give your consent before answering the panel's questions."))
     if is_conflicted(actor.pk, proposal.pk):
         raise PermissionDenied(_("You are in a conflict of interest with this proposal."))
+    _require_undecided(proposal.call)
     questions = list(PanelQuestion.objects.filter(call_id=proposal.call_id))
     errors: dict[str, list[str]] = {}
     for question in questions:

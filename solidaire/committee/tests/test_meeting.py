@@ -261,3 +261,23 @@ def test_the_agenda_reads_in_a_constant_number_of_queries(
     with CaptureQueriesContext(connection) as many:
         client.get(url)
     assert len(many) == len(few)
+
+
+def test_the_meetings_record_closes_with_the_decision(meeting_world) -> None:  # type: ignore[no-untyped-def]
+    from django.utils import timezone
+
+    w = meeting_world
+    w["call"].decided_at = timezone.now()
+    w["call"].save()
+    response = client_for(w["coordinator"]).post(
+        _url("consensus", w["call"], w["proposals"][0].pk),
+        {"score": "80", "rationale": "Late", "recommendation": "recommend"},
+    )
+    assert response.status_code == 400
+    assert "the meeting&#x27;s record is closed" in response.content.decode()
+    assert not Consensus.objects.exists()
+    response = client_for(w["coordinator"]).post(
+        _url("meeting_attendance", w["call"]), {"present": [w["committee"].pk]}
+    )
+    assert response.status_code == 400
+    assert not Attendance.objects.exists()
