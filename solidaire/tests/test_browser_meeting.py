@@ -7,15 +7,33 @@ application/pdf. The meeting and panel pages are checked by axe-core
 from __future__ import annotations
 
 import json
+from io import BytesIO
 
 import pytest
+from pypdf import PdfReader
 
+from solidaire.applications.models import Proposal
 from solidaire.tests.test_browser import Walk, walk
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 __all__ = ["walk"]
 
 MEETING = "/appels/capitale-nationale/2/seance/"
+
+
+def _recused_members() -> list[str]:
+    """The names of call 1's committee members in a conflict with one of its proposals."""
+    from solidaire.committee.services import meeting_members
+    from solidaire.programmes.models import Programme
+    from solidaire.reviews.conflicts import conflicted_person_ids
+
+    programme = Programme.objects.get(slug="capitale-nationale")
+    members = {m.pk: str(m) for m in meeting_members(programme)}
+    names = set()
+    for proposal in Proposal.objects.filter(call__programme=programme, call__number=1):
+        names |= {members[pk] for pk in conflicted_person_ids(proposal) if pk in members}
+    assert names, "the demo's call 1 has recusals"
+    return sorted(names)
 
 
 def _switch(walk: Walk, language: str) -> None:
@@ -101,6 +119,12 @@ def test_the_meeting_and_its_minutes_in_the_browser(walk: Walk) -> None:
     assert response.status == 200
     assert response.headers["content-type"] == "application/pdf"
     assert response.body().startswith(b"%PDF")
+    # Call 1's minutes name the committee members recused from its proposals.
+    pdf = page.request.get(walk.base_url + "/appels/capitale-nationale/1/seance/proces-verbal.pdf")
+    assert pdf.status == 200 and pdf.headers["content-type"] == "application/pdf"
+    text = " ".join(p.extract_text() for p in PdfReader(BytesIO(pdf.body())).pages)
+    assert "Récusations" in text
+    assert any(name in " ".join(text.split()) for name in _recused_members()), text[:2000]
     walk.open("/appels/capitale-nationale/2/panel/")
     walk.check("48-panel-setup-fr")
     _switch(walk, "en")
