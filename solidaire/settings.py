@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "solidaire.ledger",
     "solidaire.applications",
     "solidaire.reviews",
+    "solidaire.committee",
     "solidaire.agreements",
     "solidaire.exchanges",
     "solidaire.selection",

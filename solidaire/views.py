@@ -25,6 +25,7 @@ from solidaire.accounts.permissions import (
     COMMITTEE,
     COORDINATOR,
     EVALUATOR,
+    PANELLIST,
     TRUSTEE_FINANCE,
     Roles,
     allowed,
@@ -59,6 +60,8 @@ from solidaire.programmes.models import Programme
 from solidaire.programmes.selectors import programmes_with_figures_for
 from solidaire.reporting.selectors import programme_overviews, public_programmes_with_calls
 from solidaire.reviews.access import review_for_user
+from solidaire.reviews.conflicts import declared_by
+from solidaire.reviews.evaluator import next_review
 from solidaire.reviews.selectors import reviews_for_evaluator
 
 PER_PAGE = 50
@@ -95,6 +98,8 @@ def nav_for(roles: Roles) -> list[NavItem]:
     if roles.has_any_role(EVALUATOR, COMMITTEE):
         # Ties known in advance keep their proposals away without a declaration.
         items.append(NavItem("reviews:ties", _("My ties")))
+    if roles.has_any_role(PANELLIST):
+        items.append(NavItem("committee:panel_home", _("Panel")))
     if roles.has_any_role(TRUSTEE_FINANCE, COORDINATOR):
         items.append(NavItem("agreements:list", _("Agreements")))
         items.append(NavItem("payment_list", _("Payments")))
@@ -118,6 +123,7 @@ def _call_tools(roles: Roles, programmes: list[Programme]) -> dict[str, set[int]
         "screening": "screening.record",
         "assignments": "review.assign",
         "scores": "call.view_scores",
+        "meeting": "meeting.view",
         "selection": "selection.build",
     }
     tools = {
@@ -365,7 +371,7 @@ def review_list(request: HttpRequest) -> HttpResponse:
     return _render(
         request,
         "reviews/review_list.html",
-        {"page": page},
+        {"page": page, "conflicts": declared_by(request.user.pk or 0)},
         roles_for(request.user),
         _single_programme([r.proposal.call.programme for r in page]),
     )
@@ -377,7 +383,12 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _render(
         request,
         "reviews/review_detail.html",
-        {"review": review, "proposal": review.proposal, "scores": list(review.scores.all())},
+        {
+            "review": review,
+            "proposal": review.proposal,
+            "scores": list(review.scores.all()),
+            "next_review": next_review(request.user, after=review),
+        },
         roles_for(request.user),
         review.proposal.call.programme,
     )

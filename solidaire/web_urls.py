@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("solidaire.applications.urls")),
     path("", include("solidaire.applications.organisation_urls")),
     path("", include("solidaire.reviews.urls")),
+    path("", include("solidaire.committee.urls")),
     path("", include("solidaire.agreements.urls")),
     path("", include("solidaire.exchanges.urls")),
     path("", include("solidaire.callsetup.urls")),

@@ -25,7 +25,8 @@ COORDINATOR = "coordinator"
 COMMITTEE = "committee"
 EVALUATOR = "evaluator"
 TRUSTEE_FINANCE = "trustee_finance"
-PROGRAMME_ROLES = (COORDINATOR, COMMITTEE, EVALUATOR, TRUSTEE_FINANCE)
+PANELLIST = "panellist"
+PROGRAMME_ROLES = (COORDINATOR, COMMITTEE, EVALUATOR, TRUSTEE_FINANCE, PANELLIST)
 
 Decision = tuple[bool, str]
 # Whoever asks: a signed-in user or an anonymous visitor.
@@ -343,6 +344,39 @@ def cancel_initiative(roles: Roles, *, programme_id: int) -> Decision:
     return False, str(_("Only the programme's coordination cancels a funded initiative."))
 
 
+def view_meeting(roles: Roles, *, programme_id: int) -> Decision:
+    """The committee's meeting on a call (agenda, consensus, minutes): the
+    coordination and the committee."""
+    if (refusal := _signed_in(roles)) is not None:
+        return refusal
+    if roles.superuser or roles.has_role(programme_id, COORDINATOR, COMMITTEE):
+        return _ALLOWED
+    return False, str(_("Only the programme's coordination and committee see the meeting."))
+
+
+def record_meeting(roles: Roles, *, programme_id: int) -> Decision:
+    """Recording the meeting (attendance, consensus, tie-break rule), the
+    panel's questions, reopening a submitted review and reminding an
+    evaluator: the programme's coordination."""
+    if (refusal := _signed_in(roles)) is not None:
+        return refusal
+    if roles.superuser or roles.has_role(programme_id, COORDINATOR):
+        return _ALLOWED
+    return False, str(_("Only the programme's coordination records the meeting."))
+
+
+def answer_panel(roles: Roles, *, programme_id: int, consented: bool) -> Decision:
+    """The panel's questions: a panellist of the programme who has given
+    (and not withdrawn) their consent."""
+    if (refusal := _signed_in(roles)) is not None:
+        return refusal
+    if not roles.has_role(programme_id, PANELLIST):
+        return False, str(_("Only the programme's panellists answer the panel's questions."))
+    if not consented:
+        return False, str(_("Give your consent before answering the panel's questions."))
+    return _ALLOWED
+
+
 PERMISSIONS: dict[str, Callable[..., Decision]] = {
     "programme.view_figures": view_programme_figures,
     "programme.create": create_programme,
@@ -372,6 +406,10 @@ PERMISSIONS: dict[str, Callable[..., Decision]] = {
     "review.assign": assign_reviews,
     "review.score": score_review,
     "call.view_scores": view_call_scores,
+    "meeting.view": view_meeting,
+    "meeting.record": record_meeting,
+    "review.reopen": record_meeting,
+    "panel.answer": answer_panel,
 }
 
 

@@ -46,6 +46,7 @@ from solidaire.calls.models import (
     ScaleLevel,
     Stream,
 )
+from solidaire.committee.services import meeting_for_call, panel_give, panel_questions_set
 from solidaire.common.fiscal import (
     fiscal_today,
     fiscal_year_bounds,
@@ -145,6 +146,22 @@ def _weights() -> dict[int, Decimal]:
 
 def _score(reviews: list[dict[int, int]]) -> Decimal:
     return summarise(reviews=reviews, weights=_weights(), max_scale=data.SCALE[-1][0]).mean
+
+
+# The evaluator's comment on a score at either end of the scale, which the
+# scoring rules require (in French, the demo's evaluators' language).
+_EXTREME_COMMENTS = {
+    data.SCALE[0][0]: "Élément absent de la demande.",
+    data.SCALE[-1][0]: "Démonstration exemplaire, avec des exemples concrets.",
+}
+
+
+def _explained(scores: dict[str, int]) -> dict[str, int | tuple[int | None, str]]:
+    """Scores with a comment on each extreme value."""
+    return {
+        code: (value, _EXTREME_COMMENTS[value]) if value in _EXTREME_COMMENTS else value
+        for code, value in scores.items()
+    }
 
 
 def _split(total: int, years: int, rng: random.Random) -> list[Decimal]:
@@ -490,7 +507,7 @@ def _build(
             review = review_assign(proposal=proposal, evaluator=evaluators[e], actor=coordinator)
             review_submit(
                 review=review,
-                scores={codes[criteria[c]]: v for c, v in values.items()},
+                scores=_explained({codes[criteria[c]]: v for c, v in values.items()}),
                 actor=evaluators[e],
                 now=clock.at(2020, 1, 10 + e, 15),
             )
@@ -663,6 +680,31 @@ def _build(
     )
     log("call 2: open, with submitted proposals and drafts")
 
+    # The committee's meeting on call 2 and its panel of people living in
+    # poverty: the panellist has the call's proposals under review to give
+    # an opinion on, once they have given their consent on their first visit.
+    meeting = meeting_for_call(call2)
+    meeting.reviews_due_on = timezone.localtime(closes_at).date() + timedelta(days=14)
+    meeting.held_on = timezone.localtime(closes_at).date() + timedelta(days=21)
+    meeting.tie_break_rule = data.TIE_BREAK_RULE
+    meeting.save()
+    panellist = User.objects.create(
+        username="panel",
+        first_name="Lucie",
+        last_name="Gagnon",
+        email="panel@example.org",
+        password=password,
+    )
+    EmailAddress.objects.create(user=panellist, email=panellist.email, primary=True, verified=True)
+    ProgrammeRole.objects.create(programme=programme, user=panellist, role=R.PANELLIST)
+    panel_questions_set(call=call2, questions=data.PANEL_QUESTIONS, actor=coordinator)
+    panel_give(
+        proposals=list(Proposal.objects.filter(call=call2, status=Proposal.Status.UNDER_REVIEW)),
+        panellist=panellist,
+        actor=coordinator,
+    )
+    log("call 2: meeting planned, panel questions asked")
+
     return _check(programme=programme, call1=call1, call2=call2, now=now, accounts=accounts)
 
 
@@ -820,7 +862,9 @@ def _build_second(
             review = review_assign(proposal=proposal, evaluator=evaluators[e], actor=coordinator)
             review_submit(
                 review=review,
-                scores={c: max(0, min(top, round(quality + rng.gauss(0, 0.6)))) for c in codes},
+                scores=_explained(
+                    {c: max(0, min(top, round(quality + rng.gauss(0, 0.6)))) for c in codes}
+                ),
                 actor=evaluators[e],
                 now=clock.at(2020, 2, 3 + e, 15),
             )
@@ -1224,6 +1268,7 @@ def _check(
         accounts=[
             ("coordination", "coordination du programme"),
             ("evaluation", "évaluation des propositions"),
+            ("panel", "panel de personnes en situation de pauvreté"),
             ("fiduciaire", "fiduciaire — finances"),
             ("organisme", f"organisme demandeur ({accounts['organisme'].organisations.get()})"),
             ("ministere", "observation ministérielle (lecture seule)"),

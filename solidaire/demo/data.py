@@ -381,3 +381,28 @@ SECOND_PROPOSALS: list[tuple[str, str, str, str, bool]] = [
     ("Table régionale en sécurité alimentaire de la Chaudière-Appalaches", "2426", "regional",
      "Laboratoire de solutions en sécurité alimentaire", True),
 ]  # fmt: skip
+
+
+# The rule the committee records before reading its ranking, to break a tie
+# at the funding line.
+TIE_BREAK_RULE = (
+    "À score égal au seuil de financement, la proposition qui associe le plus de personnes "
+    "en situation de pauvreté à sa conception passe en premier ; à égalité encore, un tirage "
+    "au sort est fait en séance et inscrit au procès-verbal."
+)
+
+# The panel's questions, in plain language (French, English).
+PANEL_QUESTIONS = [
+    (
+        "Ce projet peut-il changer quelque chose dans la vie des personnes concernées ?",
+        "Can this project change something in the lives of the people concerned?",
+    ),
+    (
+        "Les personnes en situation de pauvreté ont-elles leur mot à dire dans ce projet ?",
+        "Do people living in poverty have a say in this project?",
+    ),
+    (
+        "Est-ce facile pour quelqu'un comme vous d'y participer ?",
+        "Is it easy for someone like you to take part?",
+    ),
+]

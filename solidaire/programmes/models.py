@@ -187,6 +187,7 @@ class ProgrammeRole(models.Model):
         COMMITTEE = "committee", _("Committee member")
         EVALUATOR = "evaluator", _("Evaluator")
         TRUSTEE_FINANCE = "trustee_finance", _("Trustee finance officer")
+        PANELLIST = "panellist", _("Panellist (person living in poverty)")
 
     class Sector(models.TextChoices):
         MUNICIPAL = "municipal", _("Municipal")

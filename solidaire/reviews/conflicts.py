@@ -233,3 +233,13 @@ def proposal_conflicted_expression(person_id: int, proposal_ref: str = "pk") -> 
             Q(pk__in=list(tied)) | Q(conflicts__user_id=person_id)
         )
     )
+
+
+def declared_by(person_id: int) -> list[ConflictDeclaration]:
+    """The conflicts of interest ``person_id`` declared, newest first, with
+    their proposal: the person's own list."""
+    return list(
+        ConflictDeclaration.objects.filter(user_id=person_id)
+        .select_related("proposal__call__programme")
+        .order_by("-declared_at")
+    )

@@ -6,6 +6,7 @@ next to the field they concern."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -17,6 +18,7 @@ from solidaire.accounts.models import User
 from solidaire.calls.models import Criterion, EligibilityRule, ScaleLevel
 from solidaire.programmes.models import Programme, Territory
 from solidaire.reviews.models import ConflictDeclaration, EligibilityResult, Review, Score, Tie
+from solidaire.reviews.scoring import weighted_score
 from solidaire.reviews.selectors import Suggestion
 
 PASS, FAIL = "pass", "fail"
@@ -209,6 +211,26 @@ class ScoreForm(forms.Form):
             name = f"score_{code}"
             for message in errors:
                 self.add_error(name if name in self.fields else None, message)
+
+    def recap(self) -> list[tuple[Criterion, int | None, str]]:
+        """Each criterion with the value chosen and its comment."""
+        return [
+            (
+                c,
+                self.cleaned_data.get(f"score_{c.code}"),
+                self.cleaned_data.get(f"comment_{c.code}", ""),
+            )
+            for c in self.criteria
+        ]
+
+    def weighted_total(self) -> Decimal:
+        """The review's weighted score out of 100 (the committee's arithmetic)."""
+        top = max((level.value for level in self.levels), default=0)
+        return weighted_score(
+            means={c.pk: Decimal(v) for c, v, _note in self.recap() if v is not None},
+            weights={c.pk: c.weight for c in self.criteria},
+            max_scale=top,
+        )
 
     def criterion_fields(
         self,

@@ -11,8 +11,10 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db.models import (
+    Case,
     Count,
     DecimalField,
+    F,
     OuterRef,
     Prefetch,
     Q,
@@ -20,6 +22,7 @@ from django.db.models import (
     Subquery,
     Sum,
     Value,
+    When,
 )
 from django.db.models.functions import Coalesce
 
@@ -55,8 +58,18 @@ def reviews_for_evaluator(user: Person) -> QuerySet[Review]:
         )
         .filter(conflicted=False)
         .select_related("proposal__call__programme", "proposal__organisation")
+        # Reviews still to do first, those of the earliest meeting first.
+        .annotate(
+            done=Case(When(status=Review.Status.ASSIGNED, then=Value(0)), default=Value(1)),
+            # The review's own due date, set at assignment, else the meeting's.
+            due_by=Coalesce("due_on", "proposal__call__meeting__reviews_due_on"),
+        )
         .order_by(
-            "proposal__call__programme__name", "proposal__call__number", "proposal__reference"
+            "done",
+            F("due_by").asc(nulls_last=True),
+            "proposal__call__programme__name",
+            "proposal__call__number",
+            "proposal__reference",
         )
     )
 

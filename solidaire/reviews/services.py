@@ -24,6 +24,8 @@ from solidaire.audit.services import audit_record
 from solidaire.calls.models import Criterion, EligibilityRule, ScaleLevel
 from solidaire.reviews.conflicts import is_conflicted
 from solidaire.reviews.models import ConflictDeclaration, EligibilityResult, Review, Score
+from solidaire.reviews.selectors import eligibility_suggestion, screening_proposals
+from solidaire.reviews.tasks import ineligibility_letter_send
 
 S = Proposal.Status
 
@@ -63,10 +65,30 @@ def eligibility_record(
             errors.setdefault(code, []).append(_("Every eligibility rule must be checked."))
         elif not results[code][0] and not results[code][1].strip():
             errors.setdefault(code, []).append(_("Say why the proposal fails this rule."))
+    overruled = {
+        code: automatic
+        for code, automatic in _automatic_checks(proposal, rules).items()
+        if code in results and automatic is not None and automatic != results[code][0]
+    }
+    for code in overruled:
+        if not results[code][1].strip() and code not in errors:
+            errors.setdefault(code, []).append(
+                _("You overrule the automatic check: say why in the reason.")
+            )
     if errors:
         raise ValidationError(errors)
     eligible = all(passed for passed, _reason in results.values())
     with transaction.atomic():
+        for code, automatic in sorted(overruled.items()):
+            audit_record(
+                actor=actor,
+                event_type="eligibility.overruled",
+                target=proposal,
+                old_value="passed" if automatic else "failed",
+                new_value="passed" if results[code][0] else "failed",
+                reason=results[code][1].strip(),
+                data={"rule": code},
+            )
         for code, (passed, reason) in results.items():
             EligibilityResult.objects.update_or_create(
                 proposal=proposal,
@@ -79,7 +101,24 @@ def eligibility_record(
             proposal_transition(
                 proposal=proposal, to=target, actor=actor, reason="; ".join(failed)[:1000]
             )
+            if target == S.INELIGIBLE:
+                # The proposal leaves the review flow: its organisation is
+                # owed the reasons, in a letter sent once this is committed.
+                proposal_id = proposal.pk
+                transaction.on_commit(lambda: ineligibility_letter_send.enqueue(proposal_id))
     return proposal
+
+
+def _automatic_checks(
+    proposal: Proposal, rules: Mapping[str, EligibilityRule]
+) -> dict[str, bool | None]:
+    """What the data says of each rule (code → passed, or None when the data
+    cannot tell), read as the screening page reads it."""
+    call = proposal.call
+    loaded = screening_proposals(call).filter(pk=proposal.pk).first()
+    if loaded is None:
+        return {}
+    return {code: eligibility_suggestion(rule, loaded, call).passed for code, rule in rules.items()}
 
 
 def conflict_declare(
@@ -184,6 +223,13 @@ def _parsed_scores(
                 _("Choose a value of the scale (%(values)s).")
                 % {"values": ", ".join(str(v) for v in sorted(levels))}
             )
+        elif complete and value in (min(levels), max(levels)) and not note.strip():
+            # The extremes of the scale weigh most on the ranking: the
+            # committee is owed the evaluator's reasons for them.
+            errors.setdefault(code, []).append(
+                _("Explain a score of %(value)d: the lowest and highest levels need a comment.")
+                % {"value": value}
+            )
         else:
             parsed[code] = (value, note)
     if complete:
@@ -231,6 +277,13 @@ def _store_scores(
         ]
     )
     return locked
+
+
+def review_check_complete(*, review: Review, scores: Mapping[str, DraftScoreInput]) -> None:
+    """Raise the errors :func:`review_submit` would raise on ``scores``
+    (criterion code → value or (value, comment)), writing nothing: the recap
+    shown before the final submission is only shown for a complete review."""
+    _parsed_scores(review, scores, complete=True)
 
 
 def review_submit(

@@ -4,7 +4,7 @@ and the evaluator's scoring and conflict forms beside the review."""
 
 from django.urls import path
 
-from solidaire.reviews import assignment_views, tie_views, views
+from solidaire.reviews import assignment_views, evaluator_views, score_views, tie_views, views
 
 app_name = "reviews"
 
@@ -31,6 +31,16 @@ urlpatterns = [
     ),
     path("appels/<slug:programme>/<int:number>/notes/", views.scores, name="scores"),
     path(
+        "appels/<slug:programme>/<int:number>/notes.xlsx",
+        score_views.scores_export,
+        name="scores_export",
+    ),
+    path(
+        "appels/<slug:programme>/<int:number>/notes/<int:pk>/",
+        score_views.proposal_reviews,
+        name="proposal_reviews",
+    ),
+    path(
         "appels/<slug:programme>/<int:number>/evaluations/<int:pk>/liberer/<int:review>/",
         views.review_release_page,
         name="release",
@@ -50,4 +60,9 @@ urlpatterns = [
     path("programmes/<slug:slug>/liens/", tie_views.programme_ties_page, name="programme_ties"),
     path("evaluations/<int:pk>/noter/", views.review_score, name="score"),
     path("evaluations/<int:pk>/conflit/", views.review_conflict, name="conflict"),
+    path(
+        "evaluations/<int:pk>/documents/<int:attachment_pk>/",
+        evaluator_views.review_document,
+        name="document",
+    ),
 ]

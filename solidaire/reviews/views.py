@@ -35,6 +35,7 @@ from solidaire.calls.models import Call, Criterion, ScaleLevel
 from solidaire.reviews.access import review_for_user
 from solidaire.reviews.assignment import assignment_settings
 from solidaire.reviews.conflicts import call_conflict_pairs, conflicted_proposal_ids
+from solidaire.reviews.evaluator import proposal_file
 from solidaire.reviews.forms import (
     AssignForm,
     ConflictForm,
@@ -60,6 +61,7 @@ from solidaire.reviews.services import (
     conflict_declare,
     eligibility_record,
     review_assign,
+    review_check_complete,
     review_release,
     review_save_draft,
     review_submit,
@@ -104,6 +106,8 @@ def _call_links(call: Call, roles: Roles) -> list[tuple[str, str]]:
         links.append((_("Evaluators"), reverse("reviews:assignments", args=args)))
     if allowed(roles, "call.view_scores", programme_id=call.programme_id):
         links.append((_("Scores"), reverse("reviews:scores", args=args)))
+    if allowed(roles, "meeting.view", programme_id=call.programme_id):
+        links.append((_("Committee meeting"), reverse("committee:meeting", args=args)))
     return links
 
 
@@ -508,8 +512,29 @@ def review_score(request: HttpRequest, pk: int) -> HttpResponse:
         review=review,
         scores=existing,
     )
-    if request.method == "POST" and form.is_valid():
-        submitting = request.POST.get("action") == "submit"
+    action = request.POST.get("action")
+    if request.method == "POST" and form.is_valid() and action == "recap":
+        # Before the final submission: the scores read back with the
+        # review's weighted total, nothing written yet.
+        assert isinstance(request.user, User)
+        given = {code: s for code, s in form.scores().items() if s is not None}
+        try:
+            review_check_complete(review=review, scores=given)
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            return _review_render(
+                request,
+                "reviews/review_recap.html",
+                review,
+                {
+                    "form": form,
+                    "recap": form.recap(),
+                    "total": form.weighted_total(),
+                },
+            )
+    elif request.method == "POST" and form.is_valid():
+        submitting = action == "submit"
         assert isinstance(request.user, User)
         try:
             if submitting:
@@ -541,7 +566,12 @@ def review_score(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "reviews/review_score.html",
         review,
-        {"form": form, "editable": editable, "levels": levels},
+        {
+            "form": form,
+            "editable": editable,
+            "levels": levels,
+            "file": proposal_file(review.proposal),
+        },
     )
 
 

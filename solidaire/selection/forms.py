@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from solidaire.programmes.models import Priority, Territory
 from solidaire.selection.models import Scenario
+from solidaire.selection.services import SCORE_CONSENSUS, SCORE_REVIEWS
 
 OBJECTIVE_HELP: dict[str, object] = {
     Scenario.Objective.MERIT_ORDER: _(
@@ -32,7 +33,7 @@ OBJECTIVE_HELP: dict[str, object] = {
 }
 METHOD_HELP: dict[str, object] = {
     Scenario.Method.OPTIMAL: _(
-        "The best selection the rules allow, computed exactly (integer programming)."
+        "Tries every combination the money allows and keeps the best one, proven so."
     ),
     Scenario.Method.RANK: _(
         "The spreadsheet way: by score, fund a proposal fully if it still fits, else skip it."
@@ -72,6 +73,16 @@ class ScenarioForm(forms.Form):
         label=_("What counts as the best selection"),
         choices=Scenario.Objective.choices,
         initial=Scenario.Objective.MERIT_ORDER,
+        widget=forms.RadioSelect,
+    )
+    score_source = forms.ChoiceField(
+        label=_("Scores the scenario ranks by"),
+        choices=[
+            (SCORE_REVIEWS, _("The reviewers' weighted mean")),
+            (SCORE_CONSENSUS, _("The committee's consensus score, recorded at its meeting")),
+        ],
+        initial=SCORE_REVIEWS,
+        required=False,
         widget=forms.RadioSelect,
     )
     partial = forms.ChoiceField(

@@ -14,7 +14,7 @@ class Scenario(models.Model):
     built from the committee's scores, and the result it gave."""
 
     class Method(models.TextChoices):
-        OPTIMAL = "optimal", _("Best selection (integer programming)")
+        OPTIMAL = "optimal", _("Best selection, proven")
         RANK = "rank", _("Rank and cut")
 
     class Objective(models.TextChoices):

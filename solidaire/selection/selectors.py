@@ -839,6 +839,8 @@ class Comparison:
     by_stream: list[CompareRow]
     by_territory: list[CompareRow]
     matrix: list[MatrixRow]
+    # Each scenario's rules in words, in the order of ``columns``.
+    rules: list[list[str]] = field(default_factory=list)
 
 
 def _compare_rows(per_scenario: Sequence[Sequence[TotalRow]]) -> list[CompareRow]:
@@ -904,4 +906,27 @@ def scenarios_compare(
         by_stream=_compare_rows([v.by_stream for v in views]),
         by_territory=_compare_rows([v.by_territory for v in views]),
         matrix=matrix,
+        rules=[_all_rules_in_words(s, names) for s in scenarios],
     )
+
+
+def _all_rules_in_words(scenario: Scenario, names: Names) -> list[str]:
+    """Everything a scenario was built with, in words: where its scores come
+    from, partial funding, its rules and its locks."""
+    instance = scenario.instance
+    if instance.get("score_source") == "consensus":
+        words = [_("Ranks by the committee's consensus scores.")]
+    else:
+        words = [_("Ranks by the reviewers' weighted mean.")]
+    partial, locks = scenario_options(instance)
+    if partial is None:
+        words.append(_("All or nothing."))
+    else:
+        words.append(
+            _("At least %(share)s of a request granted.")
+            % {"share": f"{(partial * 100).normalize():f}\u00a0%"}
+        )
+    words += rules_in_words(instance.get("rules") or {}, names)
+    if locks:
+        words.append(_("%(count)d proposal(s) forced in or out.") % {"count": len(locks)})
+    return words

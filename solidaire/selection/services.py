@@ -27,6 +27,7 @@ from solidaire.applications.models import Proposal, RequestedAmount
 from solidaire.applications.workflow import TRANSITIONS, proposal_transition
 from solidaire.audit.services import audit_record
 from solidaire.calls.models import Allocation, Call, Stream
+from solidaire.committee.selectors import consensus_scores
 from solidaire.common.money import ZERO, to_money
 from solidaire.ledger.models import LedgerEntry
 from solidaire.ledger.selectors import programme_balances
@@ -59,6 +60,12 @@ class SelectionError(ValidationError):
 
     def __str__(self) -> str:
         return self.messages[0]
+
+
+# Where a scenario's scores come from: the reviewers' weighted mean, or the
+# consensus the committee recorded at its meeting.
+SCORE_REVIEWS = "reviews"
+SCORE_CONSENSUS = "consensus"
 
 
 def competing_proposals(call: Call) -> QuerySet[Proposal]:
@@ -130,6 +137,7 @@ def scenario_instance_for_call(
     partial_funding: Decimal | None = None,
     locks: Mapping[str, str] | None = None,
     include_envelope: bool = True,
+    score_source: str = SCORE_REVIEWS,
 ) -> dict[str, Any]:
     """The engine's Instance JSON for ``call``, from the database.
 
@@ -144,6 +152,9 @@ def scenario_instance_for_call(
     territories and priorities. ``partial_funding`` is the smallest fraction
     of a request the committee would grant (``None``: all or nothing);
     ``locks`` maps a proposal reference to ``"in"`` or ``"out"``.
+    ``score_source`` is :data:`SCORE_REVIEWS` (the reviewers' weighted mean)
+    or :data:`SCORE_CONSENSUS` (the committee's consensus score recorded at
+    its meeting; every competing proposal must then have one).
     """
     programme = call.programme
     years = {fy.pk: fy for fy in FiscalYear.objects.filter(programme=programme)}
@@ -162,7 +173,22 @@ def scenario_instance_for_call(
         "proposal_id", "fiscal_year_id", "amount"
     ):
         requested[row["proposal_id"]][row["fiscal_year_id"]] = row["amount"]
-    scores = proposal_scores(call)
+    scores = {pk: summary.mean for pk, summary in proposal_scores(call).items()}
+    if score_source == SCORE_CONSENSUS:
+        agreed = consensus_scores(call)
+        missing = sorted(p.reference for p in proposals if p.pk not in agreed)
+        if missing:
+            raise ValidationError(
+                {
+                    "score_source": [
+                        _("The committee has not recorded a consensus score on %(refs)s.")
+                        % {"refs": ", ".join(missing)}
+                    ]
+                }
+            )
+        scores = agreed
+    elif score_source != SCORE_REVIEWS:
+        raise ValidationError({"score_source": [_("Unknown source of scores.")]})
 
     used_years = {a.fiscal_year_id for a in allocations}
     for amounts in requested.values():
@@ -261,12 +287,12 @@ def scenario_instance_for_call(
                     break
         if include_envelope:
             its_pools.append(ENVELOPE_POOL)
-        summary = scores.get(p.pk)
+        score = scores.get(p.pk)
         items.append(
             {
                 "id": p.reference,
                 "organisation": str(p.organisation_id),
-                "score": float(summary.mean) if summary else 0.0,
+                "score": float(score) if score is not None else 0.0,
                 "pools": its_pools,
                 "requested": {
                     years[fy].label: str(amount) for fy, amount in requested[p.pk].items()
@@ -283,6 +309,8 @@ def scenario_instance_for_call(
         "proposals": items,
         "rules": dict(rules or {}),
         "objective": objective,
+        # Not read by the engine: what the scenario's scores are, for its readers.
+        "score_source": score_source,
     }
     parse_instance(instance)  # fail here, naming the field, rather than at solving time
     return instance
@@ -299,6 +327,7 @@ def scenario_create(
     partial_funding: Decimal | None = None,
     locks: Mapping[str, str] | None = None,
     now: datetime | None = None,
+    score_source: str = SCORE_REVIEWS,
 ) -> Scenario:
     """Build and store a scenario for ``call`` from the committee's current scores.
 
@@ -339,7 +368,12 @@ def scenario_create(
     if objective not in Scenario.Objective.values:
         raise ValidationError({"objective": [_("Unknown objective.")]})
     instance = scenario_instance_for_call(
-        call=call, rules=rules, objective=objective, partial_funding=partial_funding, locks=locks
+        call=call,
+        rules=rules,
+        objective=objective,
+        partial_funding=partial_funding,
+        locks=locks,
+        score_source=score_source,
     )
     scenario = Scenario.objects.create(
         call=call,

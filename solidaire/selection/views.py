@@ -42,6 +42,7 @@ from solidaire.selection.selectors import (
     scenarios_compare,
 )
 from solidaire.selection.services import (
+    SCORE_REVIEWS,
     SELECTABLE,
     SelectionError,
     competing_proposals,
@@ -123,6 +124,7 @@ def _create_and_solve(
     rules: dict[str, Any],
     partial_funding: Decimal | None,
     locks: dict[str, str] | None = None,
+    score_source: str = SCORE_REVIEWS,
 ) -> Scenario:
     # One scenario, solved, or nothing at all: a scenario without a result
     # would sit in the list as a puzzle. On SQLite this holds the write lock
@@ -138,6 +140,7 @@ def _create_and_solve(
             rules=rules,
             partial_funding=partial_funding,
             locks=locks,
+            score_source=score_source,
         )
         return scenario_solve(scenario=scenario, time_limit=SOLVE_TIME_LIMIT)
 
@@ -159,6 +162,7 @@ def call_scenarios(request: HttpRequest, programme: str, number: int) -> HttpRes
                 objective=form.cleaned_data["objective"],
                 rules=form.rules(),
                 partial_funding=form.partial_funding(),
+                score_source=form.cleaned_data["score_source"] or SCORE_REVIEWS,
             )
         except (InstanceError, ValidationError, SelectionError) as exc:
             form.add_error(None, _describe(exc))

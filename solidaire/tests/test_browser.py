@@ -369,6 +369,12 @@ def test_call_two_worked_through_in_the_browser(walk: Walk) -> None:
         options = radio_group.locator("input[type=radio]")
         if options.count():
             options.last.check()
+    # The top of the scale needs a comment; the recap comes before submitting.
+    for comment in page.locator("main textarea[name^=comment_]").all():
+        comment.fill("Démonstration exemplaire.")
+    page.click("main button[name=action][value=recap]")
+    page.wait_for_load_state()
+    walk.check("22b-evaluator-recap")
     page.click("main button[name=action][value=submit]")
     page.wait_for_load_state()
     review.refresh_from_db()

@@ -248,7 +248,7 @@ def test_5_reviews_close_with_their_proposal_and_their_call():
     proposal_withdraw(proposal=withdrawn, actor=member, reason="Plus de local")
 
     with pytest.raises(ValidationError, match="no longer under review"):
-        review_submit(review=review, scores={"inclusion": 5}, actor=evaluator)
+        review_submit(review=review, scores={"inclusion": (5, "Exemplary")}, actor=evaluator)
     assert not Score.objects.filter(review=review).exists()
     assert withdrawn.pk not in {row.proposal.pk for row in call_score_rows(call)}
 
@@ -263,7 +263,7 @@ def test_5_reviews_close_with_their_proposal_and_their_call():
     late.refresh_from_db()
     before = call_score_rows(call)[0].summary
     with pytest.raises(ValidationError):
-        review_submit(review=late, scores={"inclusion": 1}, actor=late.evaluator)
+        review_submit(review=late, scores={"inclusion": (1, "Weak")}, actor=late.evaluator)
     assert call_score_rows(call)[0].summary == before
 
 

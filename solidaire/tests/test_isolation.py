@@ -33,6 +33,7 @@ from solidaire.applications.models import (
     Proposal,
 )
 from solidaire.calls.models import Call
+from solidaire.committee.models import PanelAssignment
 from solidaire.common.money import format_money
 from solidaire.exchanges.models import MessageAttachment
 from solidaire.exchanges.services import message_post
@@ -128,6 +129,11 @@ def _values(route: str, name: str, programme: Programme, number: int) -> list[st
     if route.startswith("messages/documents/"):
         return [
             str(a.pk) for a in MessageAttachment.objects.filter(message__proposal__call=call)[:1]
+        ]
+    if route.startswith("panel/"):
+        return [
+            str(a.pk)
+            for a in PanelAssignment.objects.filter(proposal__call=call).order_by("pk")[:1]
         ]
     if "/comite/" in route:
         return [str(r.pk) for r in ProgrammeRole.objects.filter(programme=programme)[:3]]

@@ -38,7 +38,8 @@ def _scored(proposal, evaluator, inclusion, mobilisation):
     review = review_assign(proposal=proposal, evaluator=evaluator, actor=None)
     return review_submit(
         review=review,
-        scores={"inclusion": inclusion, "mobilisation": mobilisation},
+        # Every score carries a comment: the scale's extremes require one.
+        scores={"inclusion": (inclusion, "Noted"), "mobilisation": (mobilisation, "Noted")},
         actor=evaluator,
         now=NOW,
     )
