@@ -49,6 +49,12 @@ class Agreement(models.Model):
         return self.number
 
 
+class PaymentMethod(models.TextChoices):
+    TRANSFER = "transfer", _("Bank transfer")
+    DEPOSIT = "deposit", _("Direct deposit")
+    CHEQUE = "cheque", _("Cheque")
+
+
 class Payment(models.Model):
     """One scheduled payment (versement) of an agreement."""
 
@@ -79,6 +85,10 @@ class Payment(models.Model):
     early_reason = models.CharField(
         _("why paid before its due date"), max_length=300, blank=True, default=""
     )
+    method = models.CharField(
+        _("method"), max_length=12, choices=PaymentMethod.choices, blank=True, default=""
+    )
+    reference = models.CharField(_("payment reference"), max_length=100, blank=True, default="")
     ledger_entry = models.OneToOneField(
         LedgerEntry,
         on_delete=models.PROTECT,
@@ -151,6 +161,122 @@ class Report(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.fiscal_year}"
+
+
+# ----------------------------------------------------------------------------- follow-up
+# Reversals of payments, money owed back by an organisation, and reminders
+# sent: every one of them a record beside the ledger entries it explains.
+
+
+class PaymentReversal(models.Model):
+    """A payment recorded in error, given back: the ledger gets a new entry
+    returning the money (never an edit) and the payment is due again."""
+
+    payment = models.ForeignKey(
+        Payment, on_delete=models.PROTECT, related_name="reversals", verbose_name=_("payment")
+    )
+    reversed_entry = models.OneToOneField(
+        LedgerEntry,
+        on_delete=models.PROTECT,
+        related_name="reversed_by",
+        verbose_name=_("payment entry reversed"),
+    )
+    entry = models.OneToOneField(
+        LedgerEntry,
+        on_delete=models.PROTECT,
+        related_name="reversal",
+        verbose_name=_("ledger entry"),
+    )
+    reason = models.CharField(_("reason"), max_length=500)
+    at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+
+    class Meta:
+        verbose_name = _("payment reversal")
+        verbose_name_plural = _("payment reversals")
+        ordering = ["at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(reason=""), name="payment_reversal_has_reason")
+        ]
+
+
+class Repayment(models.Model):
+    """Money an organisation owes back: paid in a fiscal year and reported
+    unspent. When repaid, the ledger returns it (a refund entry) and
+    releases it to the envelope (a release entry) of that fiscal year."""
+
+    agreement = models.ForeignKey(
+        Agreement, on_delete=models.PROTECT, related_name="repayments", verbose_name=_("agreement")
+    )
+    fiscal_year = models.ForeignKey(
+        FiscalYear, on_delete=models.PROTECT, related_name="+", verbose_name=_("fiscal year")
+    )
+    amount = MoneyField(_("amount owed"))
+    recorded_on = models.DateField(_("recorded on"))
+    repaid_on = models.DateField(_("repaid on"), null=True, blank=True)
+    refund_entry = models.OneToOneField(
+        LedgerEntry,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="repayment",
+        verbose_name=_("refund entry"),
+    )
+    release_entry = models.OneToOneField(
+        LedgerEntry,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="repayment_release",
+        verbose_name=_("release entry"),
+    )
+
+    class Meta:
+        verbose_name = _("money owed")
+        verbose_name_plural = _("money owed")
+        ordering = ["agreement", "fiscal_year"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="repayment_amount_gt_0"),
+            models.UniqueConstraint(
+                fields=["agreement", "fiscal_year"], name="repayment_once_per_year"
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(repaid_on__isnull=True)
+                    & Q(refund_entry__isnull=True)
+                    & Q(release_entry__isnull=True)
+                )
+                | (
+                    Q(repaid_on__isnull=False)
+                    & Q(refund_entry__isnull=False)
+                    & Q(release_entry__isnull=False)
+                ),
+                name="repayment_repaid_has_entries",
+            ),
+        ]
+
+
+class ReminderSent(models.Model):
+    """One reminder e-mailed: ``key`` names what it is about and at which
+    stage (``report:12:due``), so that the daily run never sends it twice."""
+
+    key = models.CharField(_("about"), max_length=80)
+    recipient = models.EmailField(_("recipient"))
+    sent_on = models.DateField(_("sent on"))
+
+    class Meta:
+        verbose_name = _("reminder sent")
+        verbose_name_plural = _("reminders sent")
+        constraints = [
+            models.UniqueConstraint(fields=["key", "recipient"], name="reminder_sent_once")
+        ]
 
 
 class CancellationRequest(models.Model):

@@ -16,6 +16,7 @@ from solidaire.agreements.services import payment_condition_unmet
 from solidaire.applications.access import FUNDED_STATUSES, awarded_amount_expression
 from solidaire.applications.models import Proposal
 from solidaire.ledger.models import LedgerEntry
+from solidaire.ledger.selectors import money_sums
 from solidaire.programmes.models import Programme
 
 _MONEY = DecimalField(max_digits=14, decimal_places=2)
@@ -99,15 +100,10 @@ def commitment_years(commitment_id: int | None) -> list[CommitmentYear]:
     """Net committed, paid and unpaid money of a commitment per fiscal year."""
     if commitment_id is None:
         return []
-    K = LedgerEntry.Kind
     rows = (
         LedgerEntry.objects.filter(commitment_id=commitment_id)
         .values("fiscal_year__label", "fiscal_year__starts_on")
-        .annotate(
-            committed=Coalesce(Sum("amount", filter=Q(kind=K.COMMIT)), _ZERO, output_field=_MONEY),
-            released=Coalesce(Sum("amount", filter=Q(kind=K.RELEASE)), _ZERO, output_field=_MONEY),
-            paid=Coalesce(Sum("amount", filter=Q(kind=K.PAY)), _ZERO, output_field=_MONEY),
-        )
+        .annotate(**money_sums())
         .order_by("fiscal_year__starts_on")
     )
     return [
