@@ -12,6 +12,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from solidaire.agreements.models import PaymentMethod
 from solidaire.common.forms import AmountField as CommonAmountField
 
 _DATE = forms.DateInput(attrs={"type": "date", "class": "narrow"}, format="%Y-%m-%d")
@@ -83,6 +84,20 @@ class SignForm(forms.Form):
 
 class PaymentForm(forms.Form):
     paid_on = _date_field(_("Paid on"))
+    amount = AmountField(
+        label=_("Amount paid"),
+        required=False,
+        help_text=_("In dollars; leave empty to pay the scheduled amount."),
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "class": "narrow", "maxlength": 30}),
+    )
+    method = forms.ChoiceField(
+        label=_("Method"),
+        choices=[("", "—"), *PaymentMethod.choices],
+        required=False,
+    )
+    reference = forms.CharField(
+        label=_("Reference (transfer or cheque number)"), max_length=100, required=False
+    )
     early_reason = forms.CharField(
         label=_("Why pay before the due date? (only then)"),
         max_length=300,
@@ -139,3 +154,12 @@ class CancellationForm(forms.Form):
                 ),
                 error_messages={"required": _("Tick the box to confirm the cancellation.")},
             )
+
+
+class PaymentFileForm(forms.Form):
+    """The day of the trustee's payment run: what is paid that day, due or overdue."""
+
+    on = _date_field(_("Payment run of"))
+    format = forms.ChoiceField(
+        label=_("Format"), choices=[("csv", "CSV"), ("xlsx", "Excel (.xlsx)")], initial="csv"
+    )

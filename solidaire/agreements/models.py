@@ -59,9 +59,11 @@ class Payment(models.Model):
     """One scheduled payment (versement) of an agreement."""
 
     class Condition(models.TextChoices):
-        SIGNATURE = "signature", _("Agreement signed")
-        PROGRESS_REPORT = "progress_report", _("Progress report received")
-        FINAL_REPORT = "final_report", _("Final report received")
+        # Read as conditions ("paid once …"), never as a state: whether the
+        # condition is met is said beside it.
+        SIGNATURE = "signature", _("Once the agreement is signed")
+        PROGRESS_REPORT = "progress_report", _("Once the previous year's progress report is in")
+        FINAL_REPORT = "final_report", _("Once the final report is in")
 
     class Status(models.TextChoices):
         SCHEDULED = "scheduled", _("Scheduled")

@@ -219,3 +219,62 @@ def funded_space(proposal: Proposal, today: date) -> FundedSpace | None:
         for report in reports
     ]
     return FundedSpace(agreement=agreement, schedule=schedule, reports=rows)
+
+
+# ----------------------------------------------------------------------------- payment queue
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    """One payment as the trustee's queue reads it. ``state``: ``paid``,
+    ``cancelled``, ``blocked`` (``why`` says what its condition waits for),
+    ``overdue`` (payable, past its due date), ``due`` (payable today) or
+    ``upcoming`` (payable, due later). ``late``: past its due date and
+    unpaid, whether blocked or not."""
+
+    payment: Payment
+    state: str
+    why: str | None = None
+    late: bool = False
+
+
+def payment_queue(payments: Iterable[Payment], today: date) -> list[QueueRow]:
+    """The rows of a page of the payment queue, each condition judged on
+    the agreements' reports read in one query (whatever the number of rows)."""
+    payments = list(payments)
+    reports: dict[int, list[Report]] = {}
+    for report in Report.objects.filter(
+        agreement__in={p.agreement_id for p in payments}
+    ).select_related("fiscal_year"):
+        reports.setdefault(report.agreement_id, []).append(report)
+    rows = []
+    S = Payment.Status
+    for payment in payments:
+        if payment.status == S.PAID:
+            rows.append(QueueRow(payment, "paid"))
+            continue
+        if payment.status == S.CANCELLED:
+            rows.append(QueueRow(payment, "cancelled"))
+            continue
+        late = payment.due_on < today
+        why = payment_condition_unmet(payment, today, reports=reports.get(payment.agreement_id, []))
+        if why:
+            rows.append(QueueRow(payment, "blocked", why, late))
+        elif late:
+            rows.append(QueueRow(payment, "overdue", None, late))
+        elif payment.due_on == today:
+            rows.append(QueueRow(payment, "due"))
+        else:
+            rows.append(QueueRow(payment, "upcoming"))
+    return rows
+
+
+def payments_for_run(programme_ids: Iterable[int], on: date) -> QuerySet[Payment]:
+    """The payment file of a day: payments made that day, and those still
+    unpaid that are due on or before it (due and overdue), by due date."""
+    S = Payment.Status
+    return (
+        payments_for_programmes(programme_ids)
+        .filter(Q(status=S.PAID, paid_on=on) | Q(status=S.SCHEDULED, due_on__lte=on))
+        .select_related("ledger_entry")
+    )

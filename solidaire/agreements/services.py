@@ -422,7 +422,7 @@ def payment_record(
                 commitment=commitment,
                 fiscal_year=locked.fiscal_year,
                 amount=locked.amount if amount is None else amount,
-            actor=actor,
+                actor=actor,
                 memo=_("Payment %(n)s of agreement %(number)s")
                 % {"n": locked.sequence, "number": locked.agreement.number},
                 effective_on=paid_on,

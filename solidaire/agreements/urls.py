@@ -20,6 +20,7 @@ urlpatterns = [
     ),
     path("demandes/<int:pk>/annuler/", views.initiative_cancel_page, name="cancel"),
     path("versements/export.csv", views.payments_csv, name="payments_csv"),
+    path("versements/fichier/", views.payment_file, name="payment_file"),
     path("registre/<slug:slug>/", views.ledger, name="ledger"),
     path("registre/<slug:slug>/export.csv", views.ledger_csv, name="ledger_csv"),
 ]

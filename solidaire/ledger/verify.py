@@ -137,7 +137,9 @@ def ledger_verify(*, programme_ids: Iterable[int] | None = None) -> VerifyResult
         )
         if digest != expected:
             found.append(
-                Mismatch(subject, _("its content no longer matches the fingerprint it was written with."))
+                Mismatch(
+                    subject, _("its content no longer matches the fingerprint it was written with.")
+                )
             )
         if amount <= ZERO:
             found.append(Mismatch(subject, _("its amount is not positive.")))
@@ -147,7 +149,9 @@ def ledger_verify(*, programme_ids: Iterable[int] | None = None) -> VerifyResult
         fy = years.get(fy_id)
         if fy is None or fy.programme_id != commitment["programme"]:
             found.append(
-                Mismatch(subject, _("its fiscal year belongs to another programme than its commitment."))
+                Mismatch(
+                    subject, _("its fiscal year belongs to another programme than its commitment.")
+                )
             )
             continue
         starts_on, ends_on = dates[commitment["programme"]]
@@ -231,8 +235,13 @@ def _pool_mismatches(
     stream_ids = {stream for stream, _fy in per_stream}
     allocations = list(
         Allocation.objects.filter(stream__in=stream_ids).values(
-            "stream", "stream__name", "stream__call", "territory", "territory__name",
-            "fiscal_year", "amount",
+            "stream",
+            "stream__name",
+            "stream__call",
+            "territory",
+            "territory__name",
+            "fiscal_year",
+            "amount",
         )
     )
     # A call that splits no money among its streams draws on the envelope only.

@@ -75,7 +75,9 @@ def test_a_sound_ledger_verifies_with_exit_zero(paid):
 def test_an_amount_altered_in_the_database_fails_naming_the_entry(paid):
     entry = paid.ledger_entry
     table = LedgerEntry._meta.db_table
-    _behind_the_products_back(f"UPDATE {table} SET amount = %s WHERE id = %s", ["31000.00", entry.pk])
+    _behind_the_products_back(
+        f"UPDATE {table} SET amount = %s WHERE id = %s", ["31000.00", entry.pk]
+    )
     code, _out, err = _verify()
     assert code == 1
     assert f"entry #{entry.pk}: its content no longer matches" in err
