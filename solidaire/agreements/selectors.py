@@ -10,8 +10,9 @@ from decimal import Decimal
 
 from django.db.models import Count, DecimalField, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
 
-from solidaire.agreements.models import Agreement, Payment, Report
+from solidaire.agreements.models import Agreement, Payment, PaymentReversal, Report
 from solidaire.agreements.services import payment_condition_unmet
 from solidaire.applications.access import FUNDED_STATUSES, awarded_amount_expression
 from solidaire.applications.models import Proposal
@@ -278,3 +279,25 @@ def payments_for_run(programme_ids: Iterable[int], on: date) -> QuerySet[Payment
         .filter(Q(status=S.PAID, paid_on=on) | Q(status=S.SCHEDULED, due_on__lte=on))
         .select_related("ledger_entry")
     )
+
+
+def ledger_memos(entries: Iterable[LedgerEntry]) -> dict[int, str]:
+    """Each entry's memo in the reader's language: a payment or its
+    reversal is described from the payment it records (one query); any
+    other entry keeps the memo written with it."""
+    entries = list(entries)
+    memos = {e.pk: e.memo for e in entries}
+    ids = [e.pk for e in entries if e.kind in (LedgerEntry.Kind.PAY, LedgerEntry.Kind.REFUND)]
+    for payment in Payment.objects.filter(ledger_entry__in=ids).select_related("agreement"):
+        memos[payment.ledger_entry_id] = _("Payment %(n)s of agreement %(number)s") % {  # type: ignore[index]
+            "n": payment.sequence,
+            "number": payment.agreement.number,
+        }
+    for reversal in PaymentReversal.objects.filter(entry__in=ids).select_related(
+        "payment__agreement"
+    ):
+        memos[reversal.entry_id] = _("Reversal of payment %(n)s of agreement %(number)s") % {
+            "n": reversal.payment.sequence,
+            "number": reversal.payment.agreement.number,
+        }
+    return memos

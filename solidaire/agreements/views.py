@@ -55,6 +55,7 @@ from solidaire.agreements.selectors import (
     commitment_years,
     funded_proposals_for_programmes,
     ledger_entries_for_programme,
+    ledger_memos,
     payment_queue,
     payments_for_run,
     payments_made_for_programmes,
@@ -766,6 +767,9 @@ def ledger(request: HttpRequest, slug: str) -> HttpResponse:
     programme = programme_ledger_for_user(request, slug)
     balances = programme_balances(programme)
     page = _page(request, ledger_entries_for_programme(programme))
+    memos = ledger_memos(page.object_list)
+    for entry in page.object_list:
+        entry.display_memo = memos[entry.pk]
     return render(
         request,
         "agreements/ledger.html",

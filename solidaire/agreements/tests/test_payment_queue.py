@@ -10,10 +10,11 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 from openpyxl import load_workbook
 
 from solidaire.agreements.models import Payment
-from solidaire.agreements.services import agreement_sign
+from solidaire.agreements.services import agreement_sign, payment_record
 from solidaire.agreements.tests.test_views import (  # noqa: F401 (fixtures)
     _as,
     _pays,
@@ -53,9 +54,11 @@ def test_overdue_filter_says_overdue_never_scheduled(client, users, agreement):
 
 @pytest.mark.django_db
 def test_unmet_condition_disables_the_button_with_its_reason(client, users, agreement):
-    html = _as(client, users["trustee"]).get(
-        reverse("agreements:detail", args=[agreement.number])
-    ).content.decode()
+    html = (
+        _as(client, users["trustee"])
+        .get(reverse("agreements:detail", args=[agreement.number]))
+        .content.decode()
+    )
     first = agreement.payments.get(sequence=1)
     assert f'disabled aria-describedby="payment-{first.pk}-unmet"' in html
     assert "Not payable yet: The agreement is not signed yet." in html
@@ -128,7 +131,10 @@ def test_amount_method_and_reference_are_recorded(client, users, agreement):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("who", "status"), [("coordinator", 403), ("stranger", 404), ("applicant", 404), ("other_trustee", 404)])
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [("coordinator", 403), ("stranger", 404), ("applicant", 404), ("other_trustee", 404)],
+)
 def test_only_the_programmes_finance_officer_records_a_payment(
     client, users, agreement, who, status
 ):
@@ -165,3 +171,20 @@ def test_payment_file_refuses_a_missing_date_in_words(client, users, agreement):
     )
     assert "Enter a date as year-month-day" in response.content.decode()
     assert Payment.objects.filter(status="paid").count() == 0
+
+
+@pytest.mark.django_db
+def test_ledger_page_shows_labels_and_payment_memos_in_the_pages_language(client, users, agreement):
+    agreement_sign(agreement=agreement, actor=None, signed_on=date(2020, 5, 2), signatory="D")
+    first = agreement.payments.get(sequence=1)
+    with translation.override("fr"):
+        payment_record(payment=first, actor=None, paid_on=date(2020, 6, 1))
+    programme = agreement.proposal.call.programme
+    html = (
+        _as(client, users["trustee"], "en")
+        .get(reverse("agreements:ledger", args=[programme.slug]))
+        .content.decode()
+    )
+    assert f"Payment 1 of agreement {agreement.number}" in html
+    assert "Versement 1" not in html
+    assert agreement.proposal.commitment.reference not in html
