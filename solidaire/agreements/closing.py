@@ -138,6 +138,8 @@ def initiative_close(
 def _record_owed(agreement: Agreement, final: Report, today: date) -> list[Repayment]:
     """Paid − spent (from the reports), allotted to the fiscal years paid,
     latest first."""
+    commitment_id = agreement.proposal.commitment_id
+    assert commitment_id is not None
     spent = Report.objects.filter(agreement=agreement, received_on__isnull=False).aggregate(
         total=Sum("spent")
     )["total"]
@@ -145,7 +147,7 @@ def _record_owed(agreement: Agreement, final: Report, today: date) -> list[Repay
         return []
     paid_by_year: dict[int, Decimal] = {}
     for entry in LedgerEntry.objects.filter(
-        commitment_id=agreement.proposal.commitment_id, kind__in=["pay", "refund"]
+        commitment_id=commitment_id, kind__in=["pay", "refund"]
     ).select_related("fiscal_year"):
         sign = 1 if entry.kind == LedgerEntry.Kind.PAY else -1
         paid_by_year[entry.fiscal_year_id] = paid_by_year.get(entry.fiscal_year_id, ZERO) + (

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Count, DecimalField, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
@@ -101,7 +102,7 @@ def commitment_years(commitment_id: int | None) -> list[CommitmentYear]:
     """Net committed, paid and unpaid money of a commitment per fiscal year."""
     if commitment_id is None:
         return []
-    rows = (
+    rows: Any = (
         LedgerEntry.objects.filter(commitment_id=commitment_id)
         .values("fiscal_year__label", "fiscal_year__starts_on")
         .annotate(**money_sums())

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 from decimal import Decimal
 from itertools import pairwise
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -548,7 +549,7 @@ def initiative_cancel(
 
 def _unpaid_by_year(commitment_id: int) -> dict[FiscalYear, Decimal]:
     """Committed − released − paid of a commitment, per fiscal year, when positive."""
-    rows = (
+    rows: Any = (
         LedgerEntry.objects.filter(commitment_id=commitment_id)
         .values("fiscal_year")
         .annotate(**money_sums())

@@ -632,7 +632,7 @@ def payments_csv(request: HttpRequest) -> StreamingHttpResponse:
 
 @login_required
 @require_GET
-def payment_file(request: HttpRequest) -> HttpResponse:
+def payment_file(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     """The payment file of a chosen day (CSV or Excel): payments made that
     day, and those unpaid and due or overdue by then, with whether each may
     be paid and why not, for the trustee's accounting."""

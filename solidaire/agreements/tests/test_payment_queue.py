@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (the fixtures of test_views are imported by name)
 """The trustee's payment queue and recording a payment: conditions read as
 conditions, overdue in words, refusals where the action was, and nothing
 paid twice, early, above the commitment or by the wrong person."""
