@@ -25,7 +25,7 @@ def test_reminders_run_twice_the_same_day_send_nothing_twice(users, agreement): 
         assert _run() == "1"  # the agreement awaits its signature
         assert _run() == "0"
     assert len(mail.outbox) == 1
-    assert "awaits your signature" in mail.outbox[0].subject or "attend" in mail.outbox[0].subject
+    assert "attend votre signature" in mail.outbox[0].subject
     agreement_sign(agreement=agreement, actor=None, signed_on=date(2020, 5, 2), signatory="D")
     with fiscal_today(date(2021, 5, 15)):  # the progress report of 2020-2021 is late
         first = int(_run())
