@@ -328,6 +328,9 @@ def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
             ),
             "actions": _detail_actions(roles, proposal),
             "funded": funded,
+            "writes_reports": allowed(
+                roles, "report.write", organisation_id=proposal.organisation_id
+            ),
             **_deadline_context(roles, proposal),
             **_thread_context(request, roles, proposal, form),
         },

@@ -6,7 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from solidaire.applications.models import Proposal
+from solidaire.applications.models import BudgetLine, Proposal
 from solidaire.common.money import MoneyField
 from solidaire.ledger.models import LedgerEntry
 from solidaire.programmes.models import FiscalYear
@@ -120,6 +120,13 @@ class Payment(models.Model):
         return f"{self.agreement} #{self.sequence}"
 
 
+class ReportState(models.TextChoices):
+    OPEN = "open", _("To write")
+    SUBMITTED = "submitted", _("Submitted, awaiting review")
+    CHANGES_REQUESTED = "changes", _("Changes requested")
+    APPROVED = "approved", _("Approved")
+
+
 class Report(models.Model):
     """A progress or final report of a funded initiative, with its indicators
     and its spending against the budget."""
@@ -146,6 +153,34 @@ class Report(models.Model):
     narrative = models.TextField(_("narrative"), blank=True)
     early_closing = models.CharField(
         _("why the initiative closes early"), max_length=300, blank=True, default=""
+    )
+    # Written by the organisation in its space, then approved by the
+    # coordination (approval sets ``received_on``: the payment it releases
+    # waits for that date).
+    state = models.CharField(
+        _("state"), max_length=20, choices=ReportState.choices, default=ReportState.OPEN
+    )
+    poverty_planning = models.PositiveIntegerField(
+        _("people living in poverty taking part in planning"), null=True, blank=True
+    )
+    poverty_action = models.PositiveIntegerField(
+        _("people living in poverty taking part in the activities"), null=True, blank=True
+    )
+    poverty_evaluation = models.PositiveIntegerField(
+        _("people living in poverty taking part in the evaluation"), null=True, blank=True
+    )
+    activities_held = models.PositiveIntegerField(_("activities held"), null=True, blank=True)
+    draft_saved_at = models.DateTimeField(_("draft saved at"), null=True, blank=True)
+    submitted_on = models.DateField(_("submitted on"), null=True, blank=True)
+    review_comment = models.TextField(_("coordination's comment"), blank=True, default="")
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reviewed by"),
     )
 
     class Meta:
@@ -263,6 +298,56 @@ class Repayment(models.Model):
                 name="repayment_repaid_has_entries",
             ),
         ]
+
+
+class ReportSpending(models.Model):
+    """What a report says was spent on one line of the initiative's budget."""
+
+    report = models.ForeignKey(
+        Report, on_delete=models.CASCADE, related_name="spending", verbose_name=_("report")
+    )
+    budget_line = models.ForeignKey(
+        BudgetLine, on_delete=models.PROTECT, related_name="+", verbose_name=_("budget line")
+    )
+    spent = MoneyField(_("amount spent"), validators=[MinValueValidator(0)])
+
+    class Meta:
+        verbose_name = _("spending line")
+        verbose_name_plural = _("spending lines")
+        ordering = ["report", "budget_line__fiscal_year__starts_on", "budget_line_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["report", "budget_line"], name="report_spending_once_per_line"
+            ),
+            models.CheckConstraint(condition=Q(spent__gte=0), name="report_spending_gte_0"),
+        ]
+
+
+class ReportDocument(models.Model):
+    """A document joined to a report (through the one upload validation path)."""
+
+    report = models.ForeignKey(
+        Report, on_delete=models.CASCADE, related_name="documents", verbose_name=_("report")
+    )
+    stored_name = models.CharField(_("stored file"), max_length=255, unique=True)
+    name = models.CharField(_("original name"), max_length=200)
+    size = models.PositiveBigIntegerField(_("size in bytes"), default=0)
+    content_type = models.CharField(_("content type"), max_length=120, blank=True)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+
+    class Meta:
+        verbose_name = _("report document")
+        verbose_name_plural = _("report documents")
+        ordering = ["report", "uploaded_at", "id"]
 
 
 class ReminderSent(models.Model):

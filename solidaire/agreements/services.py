@@ -29,6 +29,7 @@ from solidaire.agreements.models import (
     Payment,
     PaymentMethod,
     Report,
+    ReportState,
 )
 from solidaire.applications.cycle import (
     NO_AGREEMENT,
@@ -290,6 +291,8 @@ def report_receive(
         )
     require_date("received_on", refusal)
     report.received_on = received_on
+    # Received by the trustee (on paper, say): accepted as it stands.
+    report.state = ReportState.APPROVED
     report.people_reached = people_reached
     report.people_in_poverty_involved = people_in_poverty_involved
     report.partners_mobilised = partners_mobilised
