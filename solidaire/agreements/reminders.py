@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.tasks import task
-from django.utils import translation
+from django.utils import formats, translation
 from django.utils.translation import gettext as _
 
 from solidaire.agreements.models import Agreement, ReminderSent, Report
@@ -66,7 +66,7 @@ def reminders_send(*, today: date) -> int:
                 "kind": report.get_kind_display(),
                 "fy": report.fiscal_year.label,
                 "reference": proposal.reference,
-                "date": report.due_on.isoformat(),
+                "date": formats.date_format(report.due_on, "DATE_FORMAT"),
             }
             if stage == "overdue":
                 subject = _("Overdue: %(kind)s %(fy)s of %(reference)s") % values

@@ -23,7 +23,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from solidaire.accounts.models import User
@@ -172,7 +172,7 @@ def report_submit(
                     _(
                         "A progress report covers its whole fiscal year: it is submitted after %(date)s."
                     )
-                    % {"date": locked.fiscal_year.ends_on.isoformat()}
+                    % {"date": formats.date_format(locked.fiscal_year.ends_on, "DATE_FORMAT")}
                 ]
         elif today < locked.agreement.ends_on and not early_closing.strip():
             errors["early_closing"] = [
@@ -180,7 +180,7 @@ def report_submit(
                     "The initiative ends on %(date)s: its final report comes after, unless you "
                     "say why it closes early."
                 )
-                % {"date": locked.agreement.ends_on.isoformat()}
+                % {"date": formats.date_format(locked.agreement.ends_on, "DATE_FORMAT")}
             ]
         if errors:
             raise ValidationError(errors)
