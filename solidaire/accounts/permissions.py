@@ -367,6 +367,7 @@ PERMISSIONS: dict[str, Callable[..., Decision]] = {
     "agreement.sign": sign_agreement,
     "report.receive": receive_report,
     "report.review": review_report,
+    "initiative.close": cancel_initiative,
     "report.write": write_report,
     "payment.record": record_payment,
     "ledger.view": view_ledger,

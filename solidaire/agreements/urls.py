@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from solidaire.agreements import report_views, views
+from solidaire.agreements import closing_views, report_views, views
 
 app_name = "agreements"
 
@@ -13,6 +13,17 @@ urlpatterns = [
     path("conventions/<str:key>/signature/", views.agreement_sign_view, name="sign"),
     path("conventions/<str:key>/versements/<int:pk>/", views.payment_record_view, name="pay"),
     path("conventions/<str:key>/rapports/<int:pk>/", views.report_receive_view, name="receive"),
+    path(
+        "conventions/<str:key>/versements/<int:pk>/contrepassation/",
+        closing_views.payment_reverse_view,
+        name="reverse",
+    ),
+    path("conventions/<str:key>/cloture/", closing_views.initiative_close_view, name="close"),
+    path(
+        "conventions/<str:key>/remboursements/<int:pk>/",
+        closing_views.repayment_receive_view,
+        name="repayment",
+    ),
     path(
         "demandes/<int:pk>/demande-annulation/",
         views.cancellation_request_page,

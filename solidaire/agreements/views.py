@@ -273,6 +273,8 @@ def _detail(
     bound: DetailForms | None = None,
     status: int = 200,
 ) -> HttpResponse:
+    from solidaire.agreements.closing_views import closing_context
+
     bound = bound or DetailForms()
     today = timezone.localdate()
     programme_id = agreement.proposal.call.programme_id
@@ -331,6 +333,7 @@ def _detail(
             "payment_rows": payment_rows,
             "report_rows": report_rows,
             "sign_form": sign_form,
+            "closing": closing_context(agreement, roles),
             "today": today,
             "header_programme": agreement.proposal.call.programme,
         },

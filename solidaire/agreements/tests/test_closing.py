@@ -149,3 +149,51 @@ def test_a_reversal_is_a_new_entry_and_the_payment_is_due_again(programme, signe
     payment_record(payment=payment, actor=None, paid_on=date(2020, 6, 3))
     assert programme_balances(programme)[0].paid == FIRST
     assert ledger_verify().mismatches == []
+
+
+# ----------------------------------------------------------------------------- pages
+
+
+@pytest.mark.django_db
+def test_close_and_repay_from_the_agreements_page(client, programme, signed):
+    from django.conf import settings
+    from django.urls import reverse
+
+    from solidaire.programmes.models import ProgrammeRole
+
+    coordinator, trustee, stranger = (f.UserFactory() for _ in range(3))
+    f.ProgrammeRoleFactory(
+        programme=programme, user=coordinator, role=ProgrammeRole.Role.COORDINATOR
+    )
+    f.ProgrammeRoleFactory(
+        programme=programme, user=trustee, role=ProgrammeRole.Role.TRUSTEE_FINANCE
+    )
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    close_url = reverse("agreements:close", args=[signed.number])
+    client.force_login(coordinator)
+    page = client.get(reverse("agreements:detail", args=[signed.number])).content.decode()
+    assert 'disabled aria-describedby="close-refusal"' in page  # no final report yet
+    _pay_first(signed)
+    report_receive(
+        report=signed.reports.get(kind=Report.Kind.FINAL),
+        actor=None,
+        received_on=date(2020, 9, 1),
+        spent=Decimal("29000.00"),
+        early_closing="Ended sooner.",
+    )
+    client.force_login(trustee)
+    assert client.post(close_url).status_code == 403
+    client.force_login(stranger)
+    assert client.post(close_url).status_code == 404
+    client.force_login(coordinator)
+    response = client.post(close_url, follow=True)
+    assert "owes $1,000.00 of unspent money" in response.content.decode()
+    owed = signed.repayments.get()
+    repay_url = reverse("agreements:repayment", args=[signed.number, owed.pk])
+    assert client.post(repay_url).status_code == 403  # the trustee records money received
+    client.force_login(trustee)
+    with fiscal_today(date(2020, 10, 15)):
+        client.post(repay_url)
+    owed.refresh_from_db()
+    assert owed.repaid_on is not None
+    assert programme_balances(programme)[0].paid == Decimal("29000.00")

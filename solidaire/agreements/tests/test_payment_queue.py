@@ -24,6 +24,7 @@ from solidaire.agreements.tests.test_views import (  # noqa: F401 (fixtures)
     proposal,
     users,
 )
+from solidaire.ledger.models import LedgerEntry
 
 
 def _post_pay(client, agreement, payment, **extra):  # type: ignore[no-untyped-def]
@@ -189,3 +190,22 @@ def test_ledger_page_shows_labels_and_payment_memos_in_the_pages_language(client
     assert f"Payment 1 of agreement {agreement.number}" in html
     assert "Versement 1" not in html
     assert agreement.proposal.commitment.reference not in html
+
+
+@pytest.mark.django_db
+def test_the_trustee_reverses_a_payment_with_a_new_entry(client, users, agreement):
+    agreement_sign(agreement=agreement, actor=None, signed_on=date(2020, 5, 2), signatory="D")
+    first = agreement.payments.get(sequence=1)
+    payment_record(payment=first, actor=None, paid_on=date(2020, 6, 1))
+    url = reverse("agreements:reverse", args=[agreement.number, first.pk])
+    assert _as(client, users["coordinator"]).post(url, {"reason": "x"}).status_code == 403
+    assert _as(client, users["stranger"]).post(url, {"reason": "x"}).status_code == 404
+    trustee = _as(client, users["trustee"])
+    trustee.post(url, {"reason": ""})
+    assert not LedgerEntry.objects.filter(kind="refund").exists()
+    trustee.post(url, {"reason": "Wrong account"})
+    trustee.post(url, {"reason": "Wrong account"})  # a second click reverses nothing more
+    assert LedgerEntry.objects.filter(kind="refund").count() == 1
+    assert LedgerEntry.objects.filter(kind="pay").count() == 1
+    first.refresh_from_db()
+    assert first.status == Payment.Status.SCHEDULED
