@@ -42,7 +42,7 @@ def payment_reverse(
     on = on or quebec_today()
     with transaction.atomic():
         locked = (
-            Payment.objects.select_for_update()
+            Payment.objects.select_for_update(of=("self",))
             .select_related("agreement__proposal__commitment", "ledger_entry", "fiscal_year")
             .get(pk=payment.pk)
         )
@@ -91,7 +91,7 @@ def initiative_close(
         # Locked: a payment recorded at the same moment waits, then finds
         # the agreement completed and every unpaid payment cancelled.
         locked = (
-            Agreement.objects.select_for_update()
+            Agreement.objects.select_for_update(of=("self",))
             .select_related("proposal__commitment")
             .get(pk=agreement.pk)
         )
@@ -182,7 +182,7 @@ def repayment_receive(
     with transaction.atomic():
         # Locked: two clicks on "repaid" return the money once.
         locked = (
-            Repayment.objects.select_for_update()
+            Repayment.objects.select_for_update(of=("self",))
             .select_related("agreement__proposal__commitment", "fiscal_year")
             .get(pk=repayment.pk)
         )

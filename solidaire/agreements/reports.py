@@ -116,7 +116,7 @@ def report_save_draft(
     with transaction.atomic():
         # Locked: an autosave arriving while the report is being submitted
         # or approved waits, then finds it no longer editable.
-        locked = Report.objects.select_for_update().get(pk=report.pk)
+        locked = Report.objects.select_for_update(of=("self",)).get(pk=report.pk)
         locked.agreement = report.agreement
         _refuse_unless_editable(locked)
         lines = _validate_draft(locked, draft)
@@ -144,7 +144,7 @@ def report_submit(
     today = today or quebec_today()
     with transaction.atomic():
         locked = (
-            Report.objects.select_for_update()
+            Report.objects.select_for_update(of=("self",))
             .select_related("fiscal_year", "agreement")
             .get(pk=report.pk)
         )
@@ -212,7 +212,7 @@ def report_review(
         raise ValidationError({"comment": [_("Say what the organisation should change.")]})
     with transaction.atomic():
         # Locked: two coordinators reviewing at once decide once.
-        locked = Report.objects.select_for_update().get(pk=report.pk)
+        locked = Report.objects.select_for_update(of=("self",)).get(pk=report.pk)
         if locked.state != ReportState.SUBMITTED:
             raise ValidationError(_("Only a submitted report is reviewed."))
         locked.review_comment = comment
@@ -273,7 +273,7 @@ def report_document_add(*, report: Report, actor: User | None, file: Any) -> Rep
     stored_name = store(upload, folder=FOLDER)
     try:
         with transaction.atomic():
-            locked = Report.objects.select_for_update().get(pk=report.pk)
+            locked = Report.objects.select_for_update(of=("self",)).get(pk=report.pk)
             _refuse_unless_editable(locked)
             document = ReportDocument.objects.create(
                 report=locked,

@@ -1,4 +1,4 @@
-# ruff: noqa: F811  (the fixtures of test_views are imported by name)
+# ruff: noqa: F401, F811  (the fixtures of test_views are imported by name)
 """The trustee's payment queue and recording a payment: conditions read as
 conditions, overdue in words, refusals where the action was, and nothing
 paid twice, early, above the commitment or by the wrong person."""
@@ -16,7 +16,7 @@ from openpyxl import load_workbook
 
 from solidaire.agreements.models import Payment
 from solidaire.agreements.services import agreement_sign, payment_record
-from solidaire.agreements.tests.test_views import (  # noqa: F401 (fixtures)
+from solidaire.agreements.tests.test_views import (
     _as,
     _pays,
     _rows,

@@ -1,3 +1,4 @@
+# ruff: noqa: F401, F811  (the fixtures of test_views are imported by name)
 """Reports written by the organisation in its space, reviewed by the
 coordination: drafts saved and autosaved, spending that must add up,
 approval that releases a payment, and nothing edited once approved."""
@@ -13,7 +14,12 @@ from django.urls import reverse
 
 from solidaire.agreements.models import Payment, Report, ReportDocument, ReportState
 from solidaire.agreements.services import agreement_sign, payment_condition_unmet
-from solidaire.agreements.tests.test_views import _as
+from solidaire.agreements.tests.test_views import (
+    _as,
+    agreement,
+    proposal,
+    users,
+)
 from solidaire.applications.models import BudgetLine
 from solidaire.common.fiscal import fiscal_today
 from solidaire.testing import factories as f
