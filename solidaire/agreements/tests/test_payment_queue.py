@@ -209,3 +209,37 @@ def test_the_trustee_reverses_a_payment_with_a_new_entry(client, users, agreemen
     assert LedgerEntry.objects.filter(kind="pay").count() == 1
     first.refresh_from_db()
     assert first.status == Payment.Status.SCHEDULED
+
+
+def _queries(client, path):  # type: ignore[no-untyped-def]
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(path).status_code == 200
+    return len(captured.captured_queries)
+
+
+@pytest.mark.django_db
+def test_queue_and_ledger_pages_read_a_constant_number_of_queries(client, users, agreement):
+
+    from solidaire.agreements.services import agreement_issue
+    from solidaire.agreements.tests.test_views import _funded
+
+    agreement_sign(agreement=agreement, actor=None, signed_on=date(2020, 5, 2), signatory="D")
+    payment_record(payment=agreement.payments.get(sequence=1), actor=None, paid_on=date(2020, 6, 1))
+    trustee = _as(client, users["trustee"])
+    slug = agreement.proposal.call.programme.slug
+    paths = [reverse("payment_list"), reverse("agreements:ledger", args=[slug])]
+    before = [_queries(trustee, path) for path in paths]
+    call = agreement.proposal.call
+    for n in range(2, 8):
+        other = agreement_issue(
+            proposal=_funded(call, n, amounts=[Decimal("1000.00"), Decimal("500.00")]),
+            actor=None,
+            issued_on=date(2020, 5, 1),
+        )
+        agreement_sign(agreement=other, actor=None, signed_on=date(2020, 5, 2), signatory="D")
+        payment_record(payment=other.payments.get(sequence=1), actor=None, paid_on=date(2020, 6, 1))
+    assert Payment.objects.count() > 15
+    assert [_queries(trustee, path) for path in paths] == before
