@@ -33,3 +33,12 @@ def test_reminders_run_twice_the_same_day_send_nothing_twice(users, agreement): 
         assert _run() == "0"
     assert ReminderSent.objects.filter(key__endswith=":overdue").count() == first
     assert len(mail.outbox) == 1 + first
+
+
+@pytest.mark.django_db
+def test_each_reminder_speaks_its_recipients_language(users, agreement):  # noqa: F811
+    users["applicant"].preferred_language = "en"
+    users["applicant"].save()
+    with fiscal_today(date(2020, 6, 1)):
+        assert _run() == "1"
+    assert mail.outbox[0].subject == f"Agreement {agreement.number} awaits your signature"
