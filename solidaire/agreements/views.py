@@ -273,6 +273,7 @@ def _detail(
     bound: DetailForms | None = None,
     status: int = 200,
 ) -> HttpResponse:
+    # Imported here: closing_views imports this module's access function.
     from solidaire.agreements.closing_views import closing_context
 
     bound = bound or DetailForms()

@@ -6,6 +6,13 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+def received_reports_are_approved(apps, schema_editor):  # type: ignore[no-untyped-def]
+    """Reports received before organisations wrote their own were accepted
+    as they stood: they are approved, and no longer editable."""
+    Report = apps.get_model("agreements", "Report")
+    Report.objects.filter(received_on__isnull=False).update(state="approved")
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -167,4 +174,5 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('report', 'budget_line'), name='report_spending_once_per_line'), models.CheckConstraint(condition=models.Q(('spent__gte', 0)), name='report_spending_gte_0')],
             },
         ),
+        migrations.RunPython(received_reports_are_approved, migrations.RunPython.noop),
     ]

@@ -16,7 +16,7 @@ from solidaire.common.fiscal import fiscal_today
 def _run() -> str:
     out = StringIO()
     call_command("send_reminders", stdout=out)
-    return out.getvalue().strip()
+    return out.getvalue().split()[0]
 
 
 @pytest.mark.django_db

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
 
 from solidaire.agreements.reminders import reminders_send
 from solidaire.common.fiscal import quebec_today
@@ -19,4 +20,4 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         sent = reminders_send(today=quebec_today())
-        self.stdout.write(f"{sent}")
+        self.stdout.write(_("%(count)s reminder(s) queued.") % {"count": sent})
