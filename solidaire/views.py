@@ -30,10 +30,12 @@ from solidaire.accounts.permissions import (
     Roles,
     allowed,
 )
+from solidaire.agreements.forms import PaymentFileForm
 from solidaire.agreements.models import Agreement, CancellationRequest
 from solidaire.agreements.selectors import (
     PAYMENT_STATES,
     funded_space,
+    payment_queue,
     payment_totals,
     payments_for_programmes,
     payments_in_state,
@@ -175,7 +177,7 @@ def home(request: HttpRequest) -> HttpResponse:
     trustee_programmes = roles.programmes_with(TRUSTEE_FINANCE)
     if trustee_programmes:
         payments = payments_for_programmes(trustee_programmes)
-        context["payments"] = list(payments[:HOME_ROWS])
+        context["payments"] = payment_queue(payments[:HOME_ROWS], timezone.localdate())
         context["payments_count"] = payments.count()
         context["payment_totals"] = payment_totals(payments)
     if roles.is_applicant:
@@ -184,7 +186,7 @@ def home(request: HttpRequest) -> HttpResponse:
         context["proposals_count"] = proposals.count()
     shown = [o.programme for o in overviews]
     shown += [r.proposal.call.programme for r in context.get("reviews", [])]
-    shown += [p.agreement.proposal.call.programme for p in context.get("payments", [])]
+    shown += [r.payment.agreement.proposal.call.programme for r in context.get("payments", [])]
     shown += [p.call.programme for p in context.get("proposals", [])]
     return _render(request, "home.html", context, roles, _single_programme(shown))
 
@@ -356,6 +358,9 @@ def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 organisation_id=proposal.organisation_id,
             )
             else [],
+            "writes_reports": allowed(
+                roles, "report.write", organisation_id=proposal.organisation_id
+            ),
             **_deadline_context(roles, proposal),
             **_thread_context(request, roles, proposal, form),
         },
@@ -408,12 +413,15 @@ def payment_list(request: HttpRequest) -> HttpResponse:
     payments = payments_for_programmes(programme_ids)
     state = request.GET.get("etat", "")
     state = state if state in PAYMENT_STATES else ""
-    page = _page(request, payments_in_state(payments, state, timezone.localdate()))
+    today = timezone.localdate()
+    page = _page(request, payments_in_state(payments, state, today))
     return _render(
         request,
         "agreements/payment_list.html",
         {
             "page": page,
+            "rows": payment_queue(page.object_list, today),
+            "file_form": PaymentFileForm(initial={"on": today, "format": "csv"}),
             "totals": payment_totals(payments),
             "state": state,
             "ledger_programmes": list(Programme.objects.filter(pk__in=programme_ids)),

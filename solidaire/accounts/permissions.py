@@ -377,6 +377,24 @@ def answer_panel(roles: Roles, *, programme_id: int, consented: bool) -> Decisio
     return _ALLOWED
 
 
+def review_report(roles: Roles, *, programme_id: int) -> Decision:
+    """Approving an organisation's report, or asking for changes: the coordination."""
+    if (refusal := _signed_in(roles)) is not None:
+        return refusal
+    if roles.superuser or roles.has_role(programme_id, COORDINATOR):
+        return _ALLOWED
+    return False, str(_("Only the programme's coordination reviews reports."))
+
+
+def write_report(roles: Roles, *, organisation_id: int) -> Decision:
+    """Writing a funded initiative's report: a member of its organisation."""
+    if (refusal := _signed_in(roles)) is not None:
+        return refusal
+    if organisation_id in roles.organisation_ids:
+        return _ALLOWED
+    return False, str(_("Only the organisation's members write its reports."))
+
+
 PERMISSIONS: dict[str, Callable[..., Decision]] = {
     "programme.view_figures": view_programme_figures,
     "programme.create": create_programme,
@@ -396,6 +414,9 @@ PERMISSIONS: dict[str, Callable[..., Decision]] = {
     "agreement.issue": issue_agreement,
     "agreement.sign": sign_agreement,
     "report.receive": receive_report,
+    "report.review": review_report,
+    "initiative.close": cancel_initiative,
+    "report.write": write_report,
     "payment.record": record_payment,
     "ledger.view": view_ledger,
     "ledger.carry_over": record_carry_over,

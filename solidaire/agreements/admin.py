@@ -1,6 +1,18 @@
+from typing import Any
+
 from django.contrib import admin
 
-from solidaire.agreements.models import Agreement, CancellationRequest, Payment, Report
+from solidaire.agreements.models import (
+    Agreement,
+    CancellationRequest,
+    Payment,
+    PaymentReversal,
+    ReminderSent,
+    Repayment,
+    Report,
+    ReportDocument,
+    ReportSpending,
+)
 
 
 class PaymentInline(admin.TabularInline):
@@ -50,3 +62,49 @@ class CancellationRequestAdmin(admin.ModelAdmin):
     list_select_related = ("proposal", "requested_by")
     # Handled by the coordination's cancellation, which releases the money.
     readonly_fields = ("handled_at", "handled_by")
+
+
+# ----------------------------------------------------------------------------- follow-up
+# Read-only: each of these is written by a service beside the ledger entries
+# it explains; editing one here would contradict the ledger.
+
+
+class _ReadOnly(admin.ModelAdmin):
+    def has_add_permission(self, request: Any) -> bool:
+        return False
+
+    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(PaymentReversal)
+class PaymentReversalAdmin(_ReadOnly):
+    list_display = ("payment", "at", "actor", "reason")
+    list_select_related = ("payment__agreement", "actor")
+
+
+@admin.register(Repayment)
+class RepaymentAdmin(_ReadOnly):
+    list_display = ("agreement", "fiscal_year", "amount", "recorded_on", "repaid_on")
+    list_select_related = ("agreement", "fiscal_year")
+
+
+@admin.register(ReportSpending)
+class ReportSpendingAdmin(_ReadOnly):
+    list_display = ("report", "budget_line", "spent")
+    list_select_related = ("report__agreement", "report__fiscal_year", "budget_line")
+
+
+@admin.register(ReportDocument)
+class ReportDocumentAdmin(_ReadOnly):
+    list_display = ("report", "name", "size", "uploaded_at")
+    list_select_related = ("report__agreement", "report__fiscal_year")
+
+
+@admin.register(ReminderSent)
+class ReminderSentAdmin(_ReadOnly):
+    list_display = ("key", "recipient", "sent_on")
+    search_fields = ("key", "recipient")

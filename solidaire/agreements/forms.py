@@ -12,6 +12,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from solidaire.agreements.models import PaymentMethod
 from solidaire.common.forms import AmountField as CommonAmountField
 
 _DATE = forms.DateInput(attrs={"type": "date", "class": "narrow"}, format="%Y-%m-%d")
@@ -83,6 +84,20 @@ class SignForm(forms.Form):
 
 class PaymentForm(forms.Form):
     paid_on = _date_field(_("Paid on"))
+    amount = AmountField(
+        label=_("Amount paid"),
+        required=False,
+        help_text=_("In dollars; leave empty to pay the scheduled amount."),
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "class": "narrow", "maxlength": 30}),
+    )
+    method = forms.ChoiceField(
+        label=_("Method"),
+        choices=[("", "—"), *PaymentMethod.choices],
+        required=False,
+    )
+    reference = forms.CharField(
+        label=_("Reference (transfer or cheque number)"), max_length=100, required=False
+    )
     early_reason = forms.CharField(
         label=_("Why pay before the due date? (only then)"),
         max_length=300,
@@ -139,3 +154,72 @@ class CancellationForm(forms.Form):
                 ),
                 error_messages={"required": _("Tick the box to confirm the cancellation.")},
             )
+
+
+class PaymentFileForm(forms.Form):
+    """The day of the trustee's payment run: what is paid that day, due or overdue."""
+
+    on = _date_field(_("Payment run of"))
+    format = forms.ChoiceField(
+        label=_("Format"), choices=[("csv", "CSV"), ("xlsx", "Excel (.xlsx)")], initial="csv"
+    )
+
+
+class ReportWriteForm(forms.Form):
+    """The organisation's report: indicators, narrative, a total spent and
+    one amount per budget line (fields ``line_<id>``), documents."""
+
+    people_reached = _count_field(_("People reached"))
+    poverty_planning = _count_field(_("People living in poverty taking part in planning"))
+    poverty_action = _count_field(_("People living in poverty taking part in the activities"))
+    poverty_evaluation = _count_field(_("People living in poverty taking part in the evaluation"))
+    partners_mobilised = _count_field(_("Partners mobilised"))
+    activities_held = _count_field(_("Activities held"))
+    narrative = forms.CharField(
+        label=_("What the initiative did in this period"),
+        required=False,
+        max_length=20_000,
+        widget=forms.Textarea(attrs={"rows": 8}),
+    )
+    spent = AmountField(
+        label=_("Total spent"),
+        required=False,
+        help_text=_("In dollars; the spending lines below must add up to it."),
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "class": "narrow", "maxlength": 30}),
+    )
+    early_closing = forms.CharField(
+        label=_("Final report before the end: why does the initiative close early?"),
+        max_length=300,
+        required=False,
+    )
+    document = forms.FileField(label=_("Add a document (PDF, Word, Excel, image)"), required=False)
+
+    def __init__(self, *args: Any, lines: Any = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.lines = list(lines)
+        for line in self.lines:
+            self.fields[f"line_{line.pk}"] = AmountField(
+                label=_("Spent on “%(category)s” (%(fy)s)")
+                % {"category": line.category, "fy": line.fiscal_year.label},
+                required=False,
+                widget=forms.TextInput(
+                    attrs={"inputmode": "decimal", "class": "narrow", "maxlength": 30}
+                ),
+            )
+
+    def line_fields(self) -> list[tuple[Any, Any]]:
+        return [(line, self[f"line_{line.pk}"]) for line in self.lines]
+
+
+class ReportReviewForm(forms.Form):
+    comment = forms.CharField(
+        label=_("Comment to the organisation"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Required when you ask for changes."),
+    )
+
+
+class ReportDueForm(forms.Form):
+    due_on = _date_field(_("Due on"))

@@ -6,7 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from solidaire.applications.models import Proposal
+from solidaire.applications.models import BudgetLine, Proposal
 from solidaire.common.money import MoneyField
 from solidaire.ledger.models import LedgerEntry
 from solidaire.programmes.models import FiscalYear
@@ -49,13 +49,21 @@ class Agreement(models.Model):
         return self.number
 
 
+class PaymentMethod(models.TextChoices):
+    TRANSFER = "transfer", _("Bank transfer")
+    DEPOSIT = "deposit", _("Direct deposit")
+    CHEQUE = "cheque", _("Cheque")
+
+
 class Payment(models.Model):
     """One scheduled payment (versement) of an agreement."""
 
     class Condition(models.TextChoices):
-        SIGNATURE = "signature", _("Agreement signed")
-        PROGRESS_REPORT = "progress_report", _("Progress report received")
-        FINAL_REPORT = "final_report", _("Final report received")
+        # Read as conditions ("paid once …"), never as a state: whether the
+        # condition is met is said beside it.
+        SIGNATURE = "signature", _("Once the agreement is signed")
+        PROGRESS_REPORT = "progress_report", _("Once the previous year's progress report is in")
+        FINAL_REPORT = "final_report", _("Once the final report is in")
 
     class Status(models.TextChoices):
         SCHEDULED = "scheduled", _("Scheduled")
@@ -79,6 +87,10 @@ class Payment(models.Model):
     early_reason = models.CharField(
         _("why paid before its due date"), max_length=300, blank=True, default=""
     )
+    method = models.CharField(
+        _("method"), max_length=12, choices=PaymentMethod.choices, blank=True, default=""
+    )
+    reference = models.CharField(_("payment reference"), max_length=100, blank=True, default="")
     ledger_entry = models.OneToOneField(
         LedgerEntry,
         on_delete=models.PROTECT,
@@ -108,6 +120,13 @@ class Payment(models.Model):
         return f"{self.agreement} #{self.sequence}"
 
 
+class ReportState(models.TextChoices):
+    OPEN = "open", _("To write")
+    SUBMITTED = "submitted", _("Submitted, awaiting review")
+    CHANGES_REQUESTED = "changes", _("Changes requested")
+    APPROVED = "approved", _("Approved")
+
+
 class Report(models.Model):
     """A progress or final report of a funded initiative, with its indicators
     and its spending against the budget."""
@@ -135,6 +154,34 @@ class Report(models.Model):
     early_closing = models.CharField(
         _("why the initiative closes early"), max_length=300, blank=True, default=""
     )
+    # Written by the organisation in its space, then approved by the
+    # coordination (approval sets ``received_on``: the payment it releases
+    # waits for that date).
+    state = models.CharField(
+        _("state"), max_length=20, choices=ReportState.choices, default=ReportState.OPEN
+    )
+    poverty_planning = models.PositiveIntegerField(
+        _("people living in poverty taking part in planning"), null=True, blank=True
+    )
+    poverty_action = models.PositiveIntegerField(
+        _("people living in poverty taking part in the activities"), null=True, blank=True
+    )
+    poverty_evaluation = models.PositiveIntegerField(
+        _("people living in poverty taking part in the evaluation"), null=True, blank=True
+    )
+    activities_held = models.PositiveIntegerField(_("activities held"), null=True, blank=True)
+    draft_saved_at = models.DateTimeField(_("draft saved at"), null=True, blank=True)
+    submitted_on = models.DateField(_("submitted on"), null=True, blank=True)
+    review_comment = models.TextField(_("coordination's comment"), blank=True, default="")
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reviewed by"),
+    )
 
     class Meta:
         verbose_name = _("report")
@@ -151,6 +198,172 @@ class Report(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.fiscal_year}"
+
+
+# ----------------------------------------------------------------------------- follow-up
+# Reversals of payments, money owed back by an organisation, and reminders
+# sent: every one of them a record beside the ledger entries it explains.
+
+
+class PaymentReversal(models.Model):
+    """A payment recorded in error, given back: the ledger gets a new entry
+    returning the money (never an edit) and the payment is due again."""
+
+    payment = models.ForeignKey(
+        Payment, on_delete=models.PROTECT, related_name="reversals", verbose_name=_("payment")
+    )
+    reversed_entry = models.OneToOneField(
+        LedgerEntry,
+        on_delete=models.PROTECT,
+        related_name="reversed_by",
+        verbose_name=_("payment entry reversed"),
+    )
+    entry = models.OneToOneField(
+        LedgerEntry,
+        on_delete=models.PROTECT,
+        related_name="reversal",
+        verbose_name=_("ledger entry"),
+    )
+    reason = models.CharField(_("reason"), max_length=500)
+    at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+
+    class Meta:
+        verbose_name = _("payment reversal")
+        verbose_name_plural = _("payment reversals")
+        ordering = ["at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(reason=""), name="payment_reversal_has_reason")
+        ]
+
+
+class Repayment(models.Model):
+    """Money an organisation owes back: paid in a fiscal year and reported
+    unspent. When repaid, the ledger returns it (a refund entry) and
+    releases it to the envelope (a release entry) of that fiscal year."""
+
+    agreement = models.ForeignKey(
+        Agreement, on_delete=models.PROTECT, related_name="repayments", verbose_name=_("agreement")
+    )
+    fiscal_year = models.ForeignKey(
+        FiscalYear, on_delete=models.PROTECT, related_name="+", verbose_name=_("fiscal year")
+    )
+    amount = MoneyField(_("amount owed"))
+    recorded_on = models.DateField(_("recorded on"))
+    repaid_on = models.DateField(_("repaid on"), null=True, blank=True)
+    refund_entry = models.OneToOneField(
+        LedgerEntry,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="repayment",
+        verbose_name=_("refund entry"),
+    )
+    release_entry = models.OneToOneField(
+        LedgerEntry,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="repayment_release",
+        verbose_name=_("release entry"),
+    )
+
+    class Meta:
+        verbose_name = _("money owed")
+        verbose_name_plural = _("money owed")
+        ordering = ["agreement", "fiscal_year"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="repayment_amount_gt_0"),
+            models.UniqueConstraint(
+                fields=["agreement", "fiscal_year"], name="repayment_once_per_year"
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(repaid_on__isnull=True)
+                    & Q(refund_entry__isnull=True)
+                    & Q(release_entry__isnull=True)
+                )
+                | (
+                    Q(repaid_on__isnull=False)
+                    & Q(refund_entry__isnull=False)
+                    & Q(release_entry__isnull=False)
+                ),
+                name="repayment_repaid_has_entries",
+            ),
+        ]
+
+
+class ReportSpending(models.Model):
+    """What a report says was spent on one line of the initiative's budget."""
+
+    report = models.ForeignKey(
+        Report, on_delete=models.CASCADE, related_name="spending", verbose_name=_("report")
+    )
+    budget_line = models.ForeignKey(
+        BudgetLine, on_delete=models.PROTECT, related_name="+", verbose_name=_("budget line")
+    )
+    spent = MoneyField(_("amount spent"), validators=[MinValueValidator(0)])
+
+    class Meta:
+        verbose_name = _("spending line")
+        verbose_name_plural = _("spending lines")
+        ordering = ["report", "budget_line__fiscal_year__starts_on", "budget_line_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["report", "budget_line"], name="report_spending_once_per_line"
+            ),
+            models.CheckConstraint(condition=Q(spent__gte=0), name="report_spending_gte_0"),
+        ]
+
+
+class ReportDocument(models.Model):
+    """A document joined to a report (through the one upload validation path)."""
+
+    report = models.ForeignKey(
+        Report, on_delete=models.CASCADE, related_name="documents", verbose_name=_("report")
+    )
+    stored_name = models.CharField(_("stored file"), max_length=255, unique=True)
+    name = models.CharField(_("original name"), max_length=200)
+    size = models.PositiveBigIntegerField(_("size in bytes"), default=0)
+    content_type = models.CharField(_("content type"), max_length=120, blank=True)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+
+    class Meta:
+        verbose_name = _("report document")
+        verbose_name_plural = _("report documents")
+        ordering = ["report", "uploaded_at", "id"]
+
+
+class ReminderSent(models.Model):
+    """One reminder e-mailed: ``key`` names what it is about and at which
+    stage (``report:12:due``), so that the daily run never sends it twice."""
+
+    key = models.CharField(_("about"), max_length=80)
+    recipient = models.EmailField(_("recipient"))
+    sent_on = models.DateField(_("sent on"))
+
+    class Meta:
+        verbose_name = _("reminder sent")
+        verbose_name_plural = _("reminders sent")
+        constraints = [
+            models.UniqueConstraint(fields=["key", "recipient"], name="reminder_sent_once")
+        ]
 
 
 class CancellationRequest(models.Model):

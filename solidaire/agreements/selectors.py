@@ -7,15 +7,18 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Count, DecimalField, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
 
-from solidaire.agreements.models import Agreement, Payment, Report
+from solidaire.agreements.models import Agreement, Payment, PaymentReversal, Report
 from solidaire.agreements.services import payment_condition_unmet
 from solidaire.applications.access import FUNDED_STATUSES, awarded_amount_expression
 from solidaire.applications.models import Proposal
 from solidaire.ledger.models import LedgerEntry
+from solidaire.ledger.selectors import money_sums
 from solidaire.programmes.models import Programme
 
 _MONEY = DecimalField(max_digits=14, decimal_places=2)
@@ -99,15 +102,10 @@ def commitment_years(commitment_id: int | None) -> list[CommitmentYear]:
     """Net committed, paid and unpaid money of a commitment per fiscal year."""
     if commitment_id is None:
         return []
-    K = LedgerEntry.Kind
-    rows = (
+    rows: Any = (
         LedgerEntry.objects.filter(commitment_id=commitment_id)
         .values("fiscal_year__label", "fiscal_year__starts_on")
-        .annotate(
-            committed=Coalesce(Sum("amount", filter=Q(kind=K.COMMIT)), _ZERO, output_field=_MONEY),
-            released=Coalesce(Sum("amount", filter=Q(kind=K.RELEASE)), _ZERO, output_field=_MONEY),
-            paid=Coalesce(Sum("amount", filter=Q(kind=K.PAY)), _ZERO, output_field=_MONEY),
-        )
+        .annotate(**money_sums())
         .order_by("fiscal_year__starts_on")
     )
     return [
@@ -223,3 +221,84 @@ def funded_space(proposal: Proposal, today: date) -> FundedSpace | None:
         for report in reports
     ]
     return FundedSpace(agreement=agreement, schedule=schedule, reports=rows)
+
+
+# ----------------------------------------------------------------------------- payment queue
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    """One payment as the trustee's queue reads it. ``state``: ``paid``,
+    ``cancelled``, ``blocked`` (``why`` says what its condition waits for),
+    ``overdue`` (payable, past its due date), ``due`` (payable today) or
+    ``upcoming`` (payable, due later). ``late``: past its due date and
+    unpaid, whether blocked or not."""
+
+    payment: Payment
+    state: str
+    why: str | None = None
+    late: bool = False
+
+
+def payment_queue(payments: Iterable[Payment], today: date) -> list[QueueRow]:
+    """The rows of a page of the payment queue, each condition judged on
+    the agreements' reports read in one query (whatever the number of rows)."""
+    payments = list(payments)
+    reports: dict[int, list[Report]] = {}
+    for report in Report.objects.filter(
+        agreement__in={p.agreement_id for p in payments}
+    ).select_related("fiscal_year"):
+        reports.setdefault(report.agreement_id, []).append(report)
+    rows = []
+    S = Payment.Status
+    for payment in payments:
+        if payment.status == S.PAID:
+            rows.append(QueueRow(payment, "paid"))
+            continue
+        if payment.status == S.CANCELLED:
+            rows.append(QueueRow(payment, "cancelled"))
+            continue
+        late = payment.due_on < today
+        why = payment_condition_unmet(payment, today, reports=reports.get(payment.agreement_id, []))
+        if why:
+            rows.append(QueueRow(payment, "blocked", why, late))
+        elif late:
+            rows.append(QueueRow(payment, "overdue", None, late))
+        elif payment.due_on == today:
+            rows.append(QueueRow(payment, "due"))
+        else:
+            rows.append(QueueRow(payment, "upcoming"))
+    return rows
+
+
+def payments_for_run(programme_ids: Iterable[int], on: date) -> QuerySet[Payment]:
+    """The payment file of a day: payments made that day, and those still
+    unpaid that are due on or before it (due and overdue), by due date."""
+    S = Payment.Status
+    return (
+        payments_for_programmes(programme_ids)
+        .filter(Q(status=S.PAID, paid_on=on) | Q(status=S.SCHEDULED, due_on__lte=on))
+        .select_related("ledger_entry")
+    )
+
+
+def ledger_memos(entries: Iterable[LedgerEntry]) -> dict[int, str]:
+    """Each entry's memo in the reader's language: a payment or its
+    reversal is described from the payment it records (one query); any
+    other entry keeps the memo written with it."""
+    entries = list(entries)
+    memos = {e.pk: e.memo for e in entries}
+    ids = [e.pk for e in entries if e.kind in (LedgerEntry.Kind.PAY, LedgerEntry.Kind.REFUND)]
+    for payment in Payment.objects.filter(ledger_entry__in=ids).select_related("agreement"):
+        memos[payment.ledger_entry_id] = _("Payment %(n)s of agreement %(number)s") % {  # type: ignore[index]
+            "n": payment.sequence,
+            "number": payment.agreement.number,
+        }
+    for reversal in PaymentReversal.objects.filter(entry__in=ids).select_related(
+        "payment__agreement"
+    ):
+        memos[reversal.entry_id] = _("Reversal of payment %(n)s of agreement %(number)s") % {
+            "n": reversal.payment.sequence,
+            "number": reversal.payment.agreement.number,
+        }
+    return memos

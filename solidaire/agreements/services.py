@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 from decimal import Decimal
 from itertools import pairwise
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -22,7 +23,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from solidaire.accounts.models import User
-from solidaire.agreements.models import Agreement, CancellationRequest, Payment, Report
+from solidaire.agreements.models import (
+    Agreement,
+    CancellationRequest,
+    Payment,
+    PaymentMethod,
+    Report,
+    ReportState,
+)
 from solidaire.applications.cycle import (
     NO_AGREEMENT,
     CycleRefused,
@@ -36,6 +44,7 @@ from solidaire.applications.workflow import proposal_transition
 from solidaire.audit.services import audit_record
 from solidaire.common.money import ZERO, floor_cents, format_money
 from solidaire.ledger.models import LedgerEntry
+from solidaire.ledger.selectors import money_sums
 from solidaire.ledger.services import (
     LedgerError,
     ledger_pay,
@@ -282,6 +291,8 @@ def report_receive(
         )
     require_date("received_on", refusal)
     report.received_on = received_on
+    # Received by the trustee (on paper, say): accepted as it stands.
+    report.state = ReportState.APPROVED
     report.people_reached = people_reached
     report.people_in_poverty_involved = people_in_poverty_involved
     report.partners_mobilised = partners_mobilised
@@ -352,9 +363,16 @@ def payment_record(
     actor: User | None,
     paid_on: date,
     early_reason: str = "",
+    amount: Decimal | None = None,
+    method: str = "",
+    reference: str = "",
     today: date | None = None,
 ) -> Payment:
     """Pay a scheduled payment: ledger entry, link, status — all or nothing.
+
+    ``amount`` (the scheduled amount when not given) is what the trustee
+    pays; it is refused when not positive or above what remains committed
+    and unpaid for the initiative in the payment's fiscal year.
 
     The payment row is locked and re-read first: two clicks on "pay" (or two
     finance officers) must not pay the same instalment twice. The ledger then
@@ -399,20 +417,40 @@ def payment_record(
         commitment = locked.agreement.proposal.commitment
         if commitment is None:
             raise PaymentRefused(_("The initiative has no commitment in the ledger."))
-        entry = ledger_pay(
-            commitment=commitment,
-            fiscal_year=locked.fiscal_year,
-            amount=locked.amount,
-            actor=actor,
-            memo=_("Payment %(n)s of agreement %(number)s")
-            % {"n": locked.sequence, "number": locked.agreement.number},
-            effective_on=paid_on,
-        )
+        if amount is not None and amount <= ZERO:
+            raise ValidationError({"amount": [_("The amount must be greater than zero.")]})
+        if method and method not in PaymentMethod.values:
+            raise ValidationError({"method": [_("Choose how the payment was made.")]})
+        try:
+            entry = ledger_pay(
+                commitment=commitment,
+                fiscal_year=locked.fiscal_year,
+                amount=locked.amount if amount is None else amount,
+                actor=actor,
+                memo=_("Payment %(n)s of agreement %(number)s")
+                % {"n": locked.sequence, "number": locked.agreement.number},
+                effective_on=paid_on,
+            )
+        except LedgerError as exc:
+            raise ValidationError({"amount": [exc.message]}) from exc
         locked.status = Payment.Status.PAID
         locked.paid_on = paid_on
         locked.ledger_entry = entry
+        locked.amount = entry.amount
+        locked.method = method
+        locked.reference = reference.strip()[:100]
         locked.early_reason = early_reason.strip() if paid_on < locked.due_on else ""
-        locked.save(update_fields=["status", "paid_on", "ledger_entry", "early_reason"])
+        locked.save(
+            update_fields=[
+                "status",
+                "paid_on",
+                "ledger_entry",
+                "early_reason",
+                "amount",
+                "method",
+                "reference",
+            ]
+        )
         audit_record(
             actor=actor,
             event_type="payment.paid",
@@ -423,6 +461,7 @@ def payment_record(
     payment.status = locked.status
     payment.paid_on = locked.paid_on
     payment.ledger_entry = entry
+    payment.amount = locked.amount
     return payment
 
 
@@ -513,14 +552,10 @@ def initiative_cancel(
 
 def _unpaid_by_year(commitment_id: int) -> dict[FiscalYear, Decimal]:
     """Committed − released − paid of a commitment, per fiscal year, when positive."""
-    rows = (
+    rows: Any = (
         LedgerEntry.objects.filter(commitment_id=commitment_id)
         .values("fiscal_year")
-        .annotate(
-            committed=Coalesce(Sum("amount", filter=Q(kind="commit")), ZERO),
-            released=Coalesce(Sum("amount", filter=Q(kind="release")), ZERO),
-            paid=Coalesce(Sum("amount", filter=Q(kind="pay")), ZERO),
-        )
+        .annotate(**money_sums())
     )
     unpaid = {r["fiscal_year"]: r["committed"] - r["released"] - r["paid"] for r in rows}
     years = FiscalYear.objects.filter(pk__in=[pk for pk, v in unpaid.items() if v > ZERO])

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from solidaire.agreements import views
+from solidaire.agreements import closing_views, report_views, views
 
 app_name = "agreements"
 
@@ -14,12 +14,54 @@ urlpatterns = [
     path("conventions/<str:key>/versements/<int:pk>/", views.payment_record_view, name="pay"),
     path("conventions/<str:key>/rapports/<int:pk>/", views.report_receive_view, name="receive"),
     path(
+        "conventions/<str:key>/versements/<int:pk>/contrepassation/",
+        closing_views.payment_reverse_view,
+        name="reverse",
+    ),
+    path("conventions/<str:key>/cloture/", closing_views.initiative_close_view, name="close"),
+    path(
+        "conventions/<str:key>/remboursements/<int:pk>/",
+        closing_views.repayment_receive_view,
+        name="repayment",
+    ),
+    path(
         "demandes/<int:pk>/demande-annulation/",
         views.cancellation_request_page,
         name="request_cancellation",
     ),
     path("demandes/<int:pk>/annuler/", views.initiative_cancel_page, name="cancel"),
+    path(
+        "demandes/<int:pk>/rapports/<int:report_pk>/",
+        report_views.report_write,
+        name="report_write",
+    ),
+    path(
+        "demandes/<int:pk>/rapports/<int:report_pk>/brouillon/",
+        report_views.report_autosave,
+        name="report_autosave",
+    ),
+    path(
+        "demandes/<int:pk>/rapports/<int:report_pk>/documents/<int:doc_pk>/",
+        report_views.report_document,
+        name="report_document",
+    ),
+    path(
+        "conventions/<str:key>/rapports/<int:pk>/examen/",
+        report_views.report_review_page,
+        name="report_review",
+    ),
+    path(
+        "conventions/<str:key>/rapports/<int:pk>/echeance/",
+        report_views.report_due_page,
+        name="report_due",
+    ),
+    path(
+        "conventions/<str:key>/rapports/<int:pk>/documents/<int:doc_pk>/",
+        report_views.report_document_for_review,
+        name="report_review_document",
+    ),
     path("versements/export.csv", views.payments_csv, name="payments_csv"),
+    path("versements/fichier/", views.payment_file, name="payment_file"),
     path("registre/<slug:slug>/", views.ledger, name="ledger"),
     path("registre/<slug:slug>/export.csv", views.ledger_csv, name="ledger_csv"),
 ]

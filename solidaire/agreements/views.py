@@ -16,6 +16,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from io import BytesIO
 from typing import Any
 
 from django import forms
@@ -31,20 +32,32 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from openpyxl import Workbook
+from openpyxl.styles import Font
 
 from solidaire.accounts.permissions import COORDINATOR, TRUSTEE_FINANCE, Roles, allowed
 from solidaire.agreements.forms import (
     CancellationForm,
     IssueForm,
+    PaymentFileForm,
     PaymentForm,
     ReportForm,
     SignForm,
 )
-from solidaire.agreements.models import Agreement, CancellationRequest, Payment, Report
+from solidaire.agreements.models import (
+    Agreement,
+    CancellationRequest,
+    Payment,
+    PaymentMethod,
+    Report,
+)
 from solidaire.agreements.selectors import (
     commitment_years,
     funded_proposals_for_programmes,
     ledger_entries_for_programme,
+    ledger_memos,
+    payment_queue,
+    payments_for_run,
     payments_made_for_programmes,
 )
 from solidaire.agreements.services import (
@@ -260,6 +273,9 @@ def _detail(
     bound: DetailForms | None = None,
     status: int = 200,
 ) -> HttpResponse:
+    # Imported here: closing_views imports this module's access function.
+    from solidaire.agreements.closing_views import closing_context
+
     bound = bound or DetailForms()
     today = timezone.localdate()
     programme_id = agreement.proposal.call.programme_id
@@ -318,6 +334,7 @@ def _detail(
             "payment_rows": payment_rows,
             "report_rows": report_rows,
             "sign_form": sign_form,
+            "closing": closing_context(agreement, roles),
             "today": today,
             "header_programme": agreement.proposal.call.programme,
         },
@@ -379,6 +396,9 @@ def payment_record_view(request: HttpRequest, key: str, pk: int) -> HttpResponse
                 actor=request.user,  # type: ignore[arg-type]
                 paid_on=form.cleaned_data["paid_on"],
                 early_reason=form.cleaned_data["early_reason"],
+                amount=form.cleaned_data["amount"],
+                method=form.cleaned_data["method"],
+                reference=form.cleaned_data["reference"],
             )
         except (PaymentRefused, LedgerError, ValidationError) as exc:
             _add_refusal(form, exc)
@@ -614,6 +634,123 @@ def payments_csv(request: HttpRequest) -> StreamingHttpResponse:
     return _csv_response(_("payments-made") + ".csv", header, rows())
 
 
+@login_required
+@require_GET
+def payment_file(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
+    """The payment file of a chosen day (CSV or Excel): payments made that
+    day, and those unpaid and due or overdue by then, with whether each may
+    be paid and why not, for the trustee's accounting."""
+    roles = roles_for(request.user)
+    programme_ids = _programme_ids(roles)
+    if not programme_ids:
+        raise Http404
+    form = PaymentFileForm(request.GET)
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        return redirect("payment_list")
+    on: date = form.cleaned_data["on"]
+    header = [
+        _("Agreement"),
+        _("Payment number"),
+        _("Organisation"),
+        _("NEQ"),
+        _("Initiative"),
+        _("Fiscal year"),
+        _("Due on"),
+        _("Amount"),
+        _("State"),
+        _("Why it cannot be paid"),
+        _("Paid on"),
+        _("Method"),
+        _("Reference"),
+        _("Ledger entry"),
+    ]
+    states = {
+        "paid": _("Paid"),
+        "blocked": _("Blocked"),
+        "overdue": _("Overdue"),
+        "due": _("Due"),
+        "upcoming": _("Due"),
+        "cancelled": _("Cancelled"),
+    }
+    methods = dict(PaymentMethod.choices)
+    rows: list[list[Any]] = []
+    payments = payments_for_run(programme_ids, on)
+    # The file of one day is read whole (a day's payments), judged in chunks.
+    chunk: list[Payment] = []
+
+    def flush() -> None:
+        for row in payment_queue(chunk, on):
+            p = row.payment
+            proposal = p.agreement.proposal
+            rows.append(
+                [
+                    p.agreement.number,
+                    p.sequence,
+                    proposal.organisation.legal_name,
+                    proposal.organisation.neq,
+                    proposal.reference,
+                    p.fiscal_year.label,
+                    p.due_on,
+                    p.amount,
+                    states[row.state],
+                    row.why or "",
+                    p.paid_on,
+                    str(methods.get(p.method, "")),
+                    p.reference,
+                    p.ledger_entry_id or "",
+                ]
+            )
+        chunk.clear()
+
+    for payment in payments.iterator(chunk_size=500):
+        chunk.append(payment)
+        if len(chunk) == 500:
+            flush()
+    flush()
+    name = f"{_('payments')}-{on.isoformat()}"
+    if form.cleaned_data["format"] == "xlsx":
+        return _xlsx_response(f"{name}.xlsx", header, rows)
+    return _csv_response(
+        f"{name}.csv",
+        header,
+        (
+            [
+                _iso(v) if isinstance(v, date) else _plain(v) if isinstance(v, Decimal) else v
+                for v in row
+            ]
+            for row in rows
+        ),
+    )
+
+
+def _xlsx_response(filename: str, header: list[str], rows: list[list[Any]]) -> HttpResponse:
+    """An Excel workbook: dates as dates, amounts as numbers in dollars."""
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(header)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        sheet.append(row)
+    for column in sheet.iter_cols(min_row=2):
+        for cell in column:
+            if isinstance(cell.value, Decimal):
+                cell.number_format = '#,##0.00 "$"'
+            elif isinstance(cell.value, date):
+                cell.number_format = "yyyy-mm-dd"
+    sheet.freeze_panes = "A2"
+    buffer = BytesIO()
+    book.save(buffer)
+    response = HttpResponse(
+        buffer.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
 # ----------------------------------------------------------------------------- the ledger
 
 
@@ -634,6 +771,9 @@ def ledger(request: HttpRequest, slug: str) -> HttpResponse:
     programme = programme_ledger_for_user(request, slug)
     balances = programme_balances(programme)
     page = _page(request, ledger_entries_for_programme(programme))
+    memos = ledger_memos(page.object_list)
+    for entry in page.object_list:
+        entry.display_memo = memos[entry.pk]
     return render(
         request,
         "agreements/ledger.html",

@@ -1,5 +1,9 @@
 from __future__ import annotations
 
+import hashlib
+from datetime import date
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -85,6 +89,9 @@ class LedgerEntry(models.Model):
         COMMIT = "commit", _("Commitment")
         RELEASE = "release", _("Release of a commitment")
         PAY = "pay", _("Payment")
+        # Money paid that comes back: a payment reversed, or unspent money
+        # the organisation repaid. It lowers what was paid, never an edit.
+        REFUND = "refund", _("Money returned")
 
     commitment = models.ForeignKey(
         Commitment, on_delete=models.PROTECT, related_name="entries", verbose_name=_("commitment")
@@ -108,6 +115,9 @@ class LedgerEntry(models.Model):
         verbose_name=_("recorded by"),
     )
     memo = models.CharField(_("memo"), max_length=300, blank=True)
+    # SHA-256 of what the entry says (see ``entry_digest``), written once:
+    # ``ledger_verify`` names any entry altered behind the product's back.
+    digest = models.CharField(_("fingerprint"), max_length=64, blank=True, default="")
 
     objects = AppendOnlyQuerySet.as_manager()
 
@@ -118,7 +128,8 @@ class LedgerEntry(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="ledger_entry_amount_gt_0"),
             models.CheckConstraint(
-                condition=Q(kind__in=["commit", "release", "pay"]), name="ledger_entry_kind_valid"
+                condition=Q(kind__in=["commit", "release", "pay", "refund"]),
+                name="ledger_entry_kind_valid",
             ),
         ]
 
@@ -129,10 +140,47 @@ class LedgerEntry(models.Model):
         # Append-only: the audit trail of money must never be rewritten.
         if self.pk is not None and not self._state.adding:
             raise ValueError("Ledger entries are append-only; record a correcting entry.")
+        self.digest = entry_digest(self)
         super().save(*args, **kwargs)  # type: ignore[arg-type]
 
     def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
         raise ValueError("Ledger entries are append-only; record a correcting entry.")
+
+
+def entry_digest(entry: LedgerEntry) -> str:
+    """The fingerprint of what an entry says (see :func:`digest_of`)."""
+    return digest_of(
+        commitment_id=entry.commitment_id,
+        fiscal_year_id=entry.fiscal_year_id,
+        kind=entry.kind,
+        amount=entry.amount,
+        effective_on=entry.effective_on,
+        memo=entry.memo,
+    )
+
+
+def digest_of(
+    *,
+    commitment_id: int,
+    fiscal_year_id: int,
+    kind: str,
+    amount: Decimal,
+    effective_on: date,
+    memo: str,
+) -> str:
+    """SHA-256 of an entry's commitment, fiscal year, kind, amount (two
+    places), effective date and memo."""
+    text = "|".join(
+        [
+            str(commitment_id),
+            str(fiscal_year_id),
+            kind,
+            f"{amount:.2f}",
+            effective_on.isoformat(),
+            memo,
+        ]
+    )
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 class CarryOver(models.Model):

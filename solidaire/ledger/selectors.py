@@ -8,7 +8,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import DecimalField, Q, Sum
+from django.db.models import DecimalField, ExpressionWrapper, Q, Sum
 from django.db.models.functions import Coalesce
 
 from solidaire.calls.models import Allocation, Call
@@ -21,12 +21,18 @@ K = LedgerEntry.Kind
 _MONEY = DecimalField(max_digits=14, decimal_places=2)
 
 
-def money_sums() -> dict[str, Coalesce]:
+def _sum_of(kind: str) -> Coalesce:
+    return Coalesce(Sum("amount", filter=Q(kind=kind)), ZERO, output_field=_MONEY)
+
+
+def money_sums() -> dict[str, Any]:
     """Committed, released and paid totals of a set of ledger entries, as
-    aggregate or annotate expressions (no entry: zero)."""
+    aggregate or annotate expressions (no entry: zero). Paid is net of money
+    returned (a payment reversed, unspent money repaid)."""
     return {
-        kind: Coalesce(Sum("amount", filter=Q(kind=code)), ZERO, output_field=_MONEY)
-        for kind, code in (("committed", K.COMMIT), ("released", K.RELEASE), ("paid", K.PAY))
+        "committed": _sum_of(K.COMMIT),
+        "released": _sum_of(K.RELEASE),
+        "paid": ExpressionWrapper(_sum_of(K.PAY) - _sum_of(K.REFUND), output_field=_MONEY),
     }
 
 

@@ -446,3 +446,56 @@ def carry_over_record(
             data={"from": source.label, "to": target.label, "authorisation": authorisation},
         )
     return carry_over
+
+
+def ledger_return(
+    *,
+    commitment: Commitment,
+    fiscal_year: FiscalYear,
+    amount: Decimal,
+    actor: User | None,
+    memo: str = "",
+    effective_on: date | None = None,
+) -> LedgerEntry:
+    """Record money paid that comes back (a payment reversed, unspent money
+    repaid): what the commitment paid in that year falls by ``amount``, its
+    commitment stays (release it to give it back to the envelope). Refused
+    beyond what was paid."""
+    amount = to_money(amount)
+    if amount <= ZERO:
+        raise LedgerError(_("The amount must be greater than zero."))
+    effective_on = effective_on or quebec_today()
+    _check_effective_on(commitment.programme_id, effective_on)
+    with transaction.atomic():
+        # The year is locked: two returns of the same payment at once would
+        # otherwise each see it paid and together return it twice.
+        _lock_fiscal_years([fiscal_year])
+        paid = _paid(commitment=commitment, fiscal_year=fiscal_year)
+        if amount > paid:
+            raise LedgerError(
+                _(
+                    "Only %(paid)s was paid on this commitment in %(fy)s; %(amount)s cannot come back."
+                )
+                % {
+                    "paid": format_money(paid),
+                    "fy": fiscal_year.label,
+                    "amount": format_money(amount),
+                }
+            )
+        entry = LedgerEntry.objects.create(
+            commitment=commitment,
+            fiscal_year=fiscal_year,
+            kind=K.REFUND,
+            amount=amount,
+            actor=actor,
+            memo=memo,
+            effective_on=effective_on,
+        )
+        audit_record(
+            actor=actor,
+            event_type="ledger.refund",
+            target=commitment,
+            new_value=str(amount),
+            reason=memo,
+        )
+    return entry

@@ -25,7 +25,7 @@ from django.urls import get_resolver
 from django.utils.html import escape
 
 from solidaire.accounts.models import User
-from solidaire.agreements.models import Agreement, Payment, Report
+from solidaire.agreements.models import Agreement, Payment, Repayment, Report, ReportDocument
 from solidaire.applications.models import (
     Attachment,
     Organisation,
@@ -109,6 +109,13 @@ def _values(route: str, name: str, programme: Programme, number: int) -> list[st
         return [str(a.pk) for a in Attachment.objects.filter(proposal=first)[:1]]
     if name == "invitation_pk":
         return []
+    if name == "report_pk":
+        return [str(r.pk) for r in Report.objects.filter(agreement__proposal__call=call)[:1]]
+    if name == "doc_pk":
+        return [
+            str(d.pk)
+            for d in ReportDocument.objects.filter(report__agreement__proposal__call=call)[:1]
+        ]
     assert name == "pk", name
     if "/selection/" in route:
         return [str(s.pk) for s in Scenario.objects.filter(call=call)[:2]]
@@ -135,6 +142,8 @@ def _values(route: str, name: str, programme: Programme, number: int) -> list[st
             str(a.pk)
             for a in PanelAssignment.objects.filter(proposal__call=call).order_by("pk")[:1]
         ]
+    if "/remboursements/" in route:
+        return [str(r.pk) for r in Repayment.objects.filter(agreement__proposal__call=call)[:1]]
     if "/comite/" in route:
         return [str(r.pk) for r in ProgrammeRole.objects.filter(programme=programme)[:3]]
     if route.startswith("compte/liens/"):

@@ -101,6 +101,12 @@ def _objects() -> dict[str, list[str]]:
         "rest": ["inconnu"],
         "token": ["inconnu"],
         "invitation_pk": ["1", "999999"],
+        "report_pk": [
+            str(pk)
+            for pk in Report.objects.filter(agreement=agreement).values_list("pk", flat=True)[:1]
+        ]
+        + ["999999"],
+        "doc_pk": ["1", "999999"],
         "member_pk": [str(pk) for pk in OrganisationMember.objects.values_list("pk", flat=True)[:1]]
         + ["999999"],
         "uidb36": ["1", "zz"],
