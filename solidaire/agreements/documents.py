@@ -221,28 +221,9 @@ def terms_snapshot(agreement: Agreement) -> dict[str, Any]:
     """The agreement's terms as they stand, for a new version: facts as plain
     JSON (amounts as decimal strings, days as ISO dates) and the clauses of
     the programme's template in both languages."""
-    proposal = (
-        Proposal.objects.select_related("organisation", "call__programme__region", "stream")
-        .only(
-            "title",
-            "reference",
-            "organisation__legal_name",
-            "organisation__neq",
-            "organisation__address",
-            "organisation__city",
-            "organisation__postal_code",
-            "call__number",
-            "call__name",
-            "call__programme__name",
-            "call__programme__trustee",
-            "call__programme__funder",
-            "call__programme__ends_on",
-            "call__programme__region__name",
-            "stream__name",
-            "commitment_id",
-        )
-        .get(pk=agreement.proposal_id)
-    )
+    proposal = Proposal.objects.select_related(
+        "organisation", "call__programme__region", "stream"
+    ).get(pk=agreement.proposal_id)
     programme = proposal.call.programme
     organisation = proposal.organisation
     template = agreement_template_for(programme)
@@ -529,7 +510,8 @@ def _locked_current(agreement: Agreement) -> tuple[Agreement, AgreementVersion]:
         raise SigningRefused(_("This agreement is completed or terminated: nothing is signed."))
     version = AgreementVersion.objects.filter(agreement=locked).order_by("-number").first()
     if version is None:
-        raise SigningRefused(_("Read the agreement before signing it."))
+        # Nobody has opened the agreement yet: the organisation has not signed.
+        raise SigningRefused(_("The organisation signs first; the trustee countersigns after it."))
     return locked, version
 
 
