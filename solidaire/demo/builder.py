@@ -32,8 +32,8 @@ from django.utils import timezone
 from pypdf import PdfWriter
 
 from solidaire.accounts.models import User
-from solidaire.agreements.models import Payment
 from solidaire.agreements.documents import DEFAULT_TEXTS, agreement_template_save
+from solidaire.agreements.models import Payment
 from solidaire.agreements.services import agreement_issue, agreement_sign, payment_record
 from solidaire.applications.attachments import attachment_put
 from solidaire.applications.models import Organisation, OrganisationMember, Proposal
