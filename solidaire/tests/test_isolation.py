@@ -24,7 +24,13 @@ from django.urls import get_resolver
 from django.utils.html import escape
 
 from solidaire.accounts.models import User
-from solidaire.agreements.models import Agreement, Payment, Report
+from solidaire.agreements.models import (
+    Agreement,
+    AgreementSignature,
+    Amendment,
+    Payment,
+    Report,
+)
 from solidaire.applications.models import (
     Attachment,
     Organisation,
@@ -90,7 +96,23 @@ def _values(route: str, name: str, programme: Programme, number: int) -> list[st
         return [str(a.pk) for a in Attachment.objects.filter(proposal=first)[:1]]
     if name == "invitation_pk":
         return []
+    if name == "version":
+        return ["1"]
+    if name == "language":
+        return ["fr", "en"]
+    if name == "signature":
+        return [
+            str(s.pk)
+            for s in AgreementSignature.objects.filter(version__agreement__proposal__call=call)[:1]
+        ]
     assert name == "pk", name
+    if "/avenants/" in route:
+        return [str(a.pk) for a in Amendment.objects.filter(agreement__proposal__call=call)[:1]]
+    if "/copie-signee/" in route:
+        return [
+            str(s.pk)
+            for s in AgreementSignature.objects.filter(version__agreement__proposal__call=call)[:1]
+        ]
     if "/selection/" in route:
         return [str(s.pk) for s in Scenario.objects.filter(call=call)[:2]]
     if "/admissibilite/" in route or route.startswith("appels/"):
