@@ -259,7 +259,9 @@ def amendment_approve(
         # a cancellation (which locks the agreement) cannot release the
         # money this approval commits.
         agreement = (
-            Agreement.objects.select_for_update()
+            # Only the agreement's row: its commitment is a nullable join,
+            # which PostgreSQL does not lock.
+            Agreement.objects.select_for_update(of=("self",))
             .select_related("proposal__call__programme", "proposal__commitment")
             .get(pk=locked.agreement_id)
         )
