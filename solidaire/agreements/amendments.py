@@ -29,6 +29,7 @@ from solidaire.agreements.models import (
     Agreement,
     AgreementVersion,
     Amendment,
+    AmendmentDueDate,
     AmendmentLine,
     Payment,
     Report,
@@ -122,8 +123,6 @@ def _changes(
             errors["ends_on"] = [
                 _("The initiative ends within its last funded fiscal year or after it.")
             ]
-    elif not changes and not errors:
-        errors["__all__"] = [_("Change at least one amount or the end date.")]
     if not errors:
         # What the programme has left in each year that grows (the stream
         # and its sub-envelope are checked again, under the ledger's lock,
@@ -146,6 +145,42 @@ def _changes(
     return changes, errors
 
 
+def _due_date_changes(
+    agreement: Agreement, due_dates: Mapping[int, date]
+) -> tuple[dict[Payment, date], dict[str, list[str]]]:
+    """The unpaid payments whose due date changes (payment id → new date), and
+    the refusals per input (``due_<payment id>``)."""
+    payments = {
+        p.pk: p
+        for p in Payment.objects.filter(agreement=agreement, pk__in=list(due_dates)).select_related(
+            "fiscal_year"
+        )
+    }
+    programme_ends_on = agreement.proposal.call.programme.ends_on
+    changes: dict[Payment, date] = {}
+    errors: dict[str, list[str]] = {}
+    for pk, due_on in due_dates.items():
+        payment = payments.get(pk)
+        key = f"due_{pk}"
+        if payment is None:
+            errors[key] = [_("This payment is not one of this agreement's.")]
+        elif due_on == payment.due_on:
+            continue
+        elif payment.status != Payment.Status.SCHEDULED:
+            errors[key] = [_("Only an unpaid payment gets a new due date.")]
+        elif due_on < agreement.issued_on or due_on > programme_ends_on:
+            errors[key] = [
+                _(
+                    "A payment falls due between the agreement's issue (%(start)s) and the end of "
+                    "the programme (%(end)s)."
+                )
+                % {"start": _day(agreement.issued_on), "end": _day(programme_ends_on)}
+            ]
+        else:
+            changes[payment] = due_on
+    return changes, errors
+
+
 def amendment_propose(
     *,
     agreement: Agreement,
@@ -153,10 +188,12 @@ def amendment_propose(
     reason: str,
     amounts: Mapping[FiscalYear, Decimal],
     ends_on: date | None = None,
+    due_dates: Mapping[int, date] | None = None,
     today: date | None = None,
 ) -> Amendment:
     """The coordination proposes new amounts per fiscal year (``amounts``,
-    the years it changes) or a new end date, with a reason. Refused, with the
+    the years it changes), a new end date or new due dates for unpaid
+    payments (``due_dates``: payment id → date), with a reason. Refused, with the
     reason beside the input at fault, when a year has ended, an amount falls
     below what was paid, the envelope has not the money, or the end date
     leaves the programme."""
@@ -167,6 +204,11 @@ def amendment_propose(
         errors["reason"] = [_("Say why the agreement is amended.")]
     changes, change_errors = _changes(agreement, amounts, ends_on, today)
     errors.update(change_errors)
+    new_dates, date_errors = _due_date_changes(agreement, due_dates or {})
+    errors.update(date_errors)
+    ends_changed = ends_on is not None and ends_on != agreement.ends_on
+    if not errors and not (changes or new_dates or ends_changed):
+        errors["__all__"] = [_("Change at least one amount, a due date or the end date.")]
     if errors:
         raise ValidationError(errors)
     if Amendment.objects.filter(agreement=agreement, status=Amendment.Status.PROPOSED).exists():
@@ -181,6 +223,10 @@ def amendment_propose(
         AmendmentLine.objects.bulk_create(
             AmendmentLine(amendment=amendment, fiscal_year=fy, previous=previous, amount=new)
             for fy, (previous, new) in changes.items()
+        )
+        AmendmentDueDate.objects.bulk_create(
+            AmendmentDueDate(amendment=amendment, payment=p, previous=p.due_on, due_on=due_on)
+            for p, due_on in new_dates.items()
         )
         audit_record(
             actor=actor,
@@ -272,6 +318,11 @@ def amendment_approve(
         lines = list(locked.lines.select_related("fiscal_year"))
         wanted = {line.fiscal_year: line.amount for line in lines}
         changes, errors = _changes(agreement, wanted, locked.ends_on, today)
+        due_lines = list(locked.due_dates.all())
+        new_dates, date_errors = _due_date_changes(
+            agreement, {line.payment_id: line.due_on for line in due_lines}
+        )
+        errors.update(date_errors)
         if errors:
             raise ValidationError(errors)
         commitment = agreement.proposal.commitment
@@ -324,6 +375,10 @@ def amendment_approve(
                 condition=Payment.Condition.FINAL_REPORT,
                 status=Payment.Status.SCHEDULED,
             ).update(due_on=final_due + DUE_AFTER)
+        for payment in payments:
+            if payment in new_dates:
+                payment.due_on = new_dates[payment]
+                payment.save(update_fields=["due_on"])
         agreement.amendment_unsigned = True
         agreement.save(update_fields=["ends_on", "amendment_unsigned"])
         number = (

@@ -4,6 +4,7 @@ what people type into the arguments of ``agreements.documents`` and
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -12,6 +13,8 @@ from django.utils.translation import gettext_lazy as _
 
 from solidaire.agreements.documents import SECTIONS, placeholder_problems
 from solidaire.agreements.forms import AmountField
+from solidaire.agreements.models import Payment
+from solidaire.common.money import format_money
 from solidaire.programmes.models import FiscalYear
 
 _TEXT = forms.Textarea(attrs={"rows": 5})
@@ -100,10 +103,15 @@ class AmendmentForm(forms.Form):
     )
 
     def __init__(
-        self, *args: Any, years: list[tuple[FiscalYear, Decimal]] | None = None, **kwargs: Any
+        self,
+        *args: Any,
+        years: list[tuple[FiscalYear, Decimal]] | None = None,
+        payments: list[Payment] | None = None,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.years = years or []
+        self.payments = payments or []
         for fy, amount in self.years:
             self.fields[f"amount_{fy.pk}"] = AmountField(
                 label=_("Amount for %(fy)s") % {"fy": fy.label},
@@ -115,8 +123,30 @@ class AmendmentForm(forms.Form):
                 error_messages={"required": _("Enter an amount.")},
             )
 
+        for payment in self.payments:
+            self.fields[f"due_{payment.pk}"] = forms.DateField(
+                label=_("Payment %(n)s (%(amount)s) due on")
+                % {"n": payment.sequence, "amount": format_money(payment.amount)},
+                initial=payment.due_on,
+                widget=forms.DateInput(
+                    attrs={"type": "date", "class": "narrow"}, format="%Y-%m-%d"
+                ),
+                error_messages={
+                    "required": _("Enter a date."),
+                    "invalid": _("Enter a date as year-month-day, for example 2021-04-30."),
+                },
+            )
+
     def amounts(self) -> dict[FiscalYear, Decimal]:
         return {fy: self.cleaned_data[f"amount_{fy.pk}"] for fy, _amount in self.years}
+
+    def due_dates(self) -> dict[int, date]:
+        """The unpaid payments whose due date was changed: id → new date."""
+        return {
+            p.pk: self.cleaned_data[f"due_{p.pk}"]
+            for p in self.payments
+            if self.cleaned_data[f"due_{p.pk}"] != p.due_on
+        }
 
 
 class AmendmentDecisionForm(forms.Form):

@@ -48,6 +48,7 @@ from solidaire.agreements.models import (
     AgreementSignature,
     AgreementVersion,
     Amendment,
+    Payment,
 )
 from solidaire.agreements.services import commitment_amounts
 from solidaire.agreements.views import REFUSED, _add_refusal, _require, agreement_for_user
@@ -312,6 +313,14 @@ def organisation_copy(request: HttpRequest, pk: int, signature: int) -> HttpResp
 # ----------------------------------------------------------------------------- amendments
 
 
+def _unpaid(agreement: Agreement) -> list[Payment]:
+    return list(
+        Payment.objects.filter(agreement=agreement, status=Payment.Status.SCHEDULED).order_by(
+            "sequence"
+        )
+    )
+
+
 def _amendments_page(
     request: HttpRequest,
     agreement: Agreement,
@@ -326,7 +335,7 @@ def _amendments_page(
     amendments = list(
         Amendment.objects.filter(agreement=agreement)
         .select_related("proposed_by", "decided_by", "version")
-        .prefetch_related("lines__fiscal_year")
+        .prefetch_related("lines__fiscal_year", "due_dates__payment")
         .order_by("-proposed_at")
     )
     pending = any(a.status == Amendment.Status.PROPOSED for a in amendments)
@@ -334,6 +343,7 @@ def _amendments_page(
         form = AmendmentForm(
             prefix="amend",
             years=list(commitment_amounts(agreement.proposal).items()),
+            payments=_unpaid(agreement),
             initial={"ends_on": agreement.ends_on},
         )
     decision_forms = {}
@@ -372,6 +382,7 @@ def amendments_page(request: HttpRequest, key: str) -> HttpResponse:
         request.POST,
         prefix="amend",
         years=list(commitment_amounts(agreement.proposal).items()),
+        payments=_unpaid(agreement),
     )
     if form.is_valid():
         try:
@@ -381,6 +392,7 @@ def amendments_page(request: HttpRequest, key: str) -> HttpResponse:
                 reason=form.cleaned_data["reason"],
                 amounts=form.amounts(),
                 ends_on=form.cleaned_data["ends_on"],
+                due_dates=form.due_dates(),
             )
         except ValidationError as exc:
             _add_refusal(form, exc)

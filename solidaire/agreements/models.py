@@ -493,3 +493,26 @@ class AmendmentLine(models.Model):
                 condition=Q(previous__gte=0), name="amendment_line_previous_gte_0"
             ),
         ]
+
+
+class AmendmentDueDate(models.Model):
+    """A new due date an amendment gives an unpaid payment of the schedule."""
+
+    amendment = models.ForeignKey(
+        Amendment, on_delete=models.CASCADE, related_name="due_dates", verbose_name=_("amendment")
+    )
+    payment = models.ForeignKey(
+        Payment, on_delete=models.PROTECT, related_name="+", verbose_name=_("payment")
+    )
+    previous = models.DateField(_("previous due date"))
+    due_on = models.DateField(_("new due date"))
+
+    class Meta:
+        verbose_name = _("amendment due date")
+        verbose_name_plural = _("amendment due dates")
+        ordering = ["amendment", "payment__sequence"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["amendment", "payment"], name="amendment_due_date_unique"
+            ),
+        ]

@@ -488,7 +488,9 @@ def test_the_trustee_approves_and_the_coordination_proposes_through_the_pages(
     client, agreement, people, call
 ):
     fy, later = _year(call, 0), _year(call, 1)
-    keep = {f"amend-amount_{later.pk}": "25 000,00"}
+    keep = {f"amend-amount_{later.pk}": "25 000,00"} | {
+        f"amend-due_{p.pk}": p.due_on.isoformat() for p in agreement.payments.all()
+    }
     url = reverse("agreements:amendments", args=[agreement.number])
     # The trustee does not propose; the coordination does not approve.
     assert (
@@ -559,3 +561,55 @@ def test_a_stranger_gets_404_on_every_new_page(client, agreement, manager, peopl
     _client(client, manager)
     assert client.get(urls[1]).status_code == 200
     assert client.get(urls[3]).status_code == 404
+
+
+def test_an_amendment_moves_an_unpaid_payments_due_date(agreement, people):
+    last = agreement.payments.order_by("-sequence").first()
+    amendment = amendment_propose(
+        agreement=agreement,
+        actor=people["coordinator"],
+        reason="Le rapport final arrive plus tard",
+        amounts={},
+        due_dates={last.pk: date(2023, 9, 1)},
+    )
+    amendment_approve(amendment=amendment, actor=people["trustee"])
+    last.refresh_from_db()
+    assert last.due_on == date(2023, 9, 1)
+    assert amendment.due_dates.get().previous != date(2023, 9, 1)
+
+
+def test_a_due_date_outside_the_programme_is_refused(agreement, people):
+    programme = agreement.proposal.call.programme
+    last = agreement.payments.order_by("-sequence").first()
+    with pytest.raises(ValidationError) as refused:
+        amendment_propose(
+            agreement=agreement,
+            actor=people["coordinator"],
+            reason="Trop tard",
+            amounts={},
+            due_dates={last.pk: date(programme.ends_on.year + 1, 1, 1)},
+        )
+    assert f"due_{last.pk}" in refused.value.message_dict
+    assert not Amendment.objects.exists()
+
+
+def test_an_amendment_that_changes_nothing_is_refused(agreement, people):
+    with pytest.raises(ValidationError, match="Change at least one"), translation.override("en"):
+        amendment_propose(
+            agreement=agreement, actor=people["coordinator"], reason="Rien", amounts={}
+        )
+
+
+def test_issuing_from_the_page_issues_the_pdf_in_the_organisations_language(client, call, people):
+    proposal = _funded(call, n=4)
+    english = f.UserFactory(preferred_language="en")
+    f.OrganisationMemberFactory(
+        organisation=proposal.organisation, user=english, role=OrganisationMember.Role.MANAGER
+    )
+    response = _client(client, people["trustee"]).post(
+        reverse("agreements:issue", args=[proposal.pk]), {"issued_on": "2020-05-01"}
+    )
+    assert response.status_code == 302
+    document = AgreementDocument.objects.get()
+    assert document.language == "en" and document.version.number == 1
+    assert "Financial-assistance agreement" in _text(document_content(document))
