@@ -199,7 +199,8 @@ def issue_agreement(roles: Roles, *, programme_id: int) -> Decision:
 
 
 def sign_agreement(roles: Roles, *, programme_id: int) -> Decision:
-    """Recording the organisation's signature: the trustee."""
+    """The agreement entering into force, at the trustee's countersignature
+    after the organisation's signature: the trustee."""
     return _trustee_only(roles, programme_id)
 
 

@@ -54,7 +54,7 @@ from solidaire.common.fiscal import quebec_today
 from solidaire.common.money import ZERO, format_money
 from solidaire.common.pdf import render_pdf, sha256_hex
 from solidaire.common.templatetags.solidaire import date as date_filter
-from solidaire.documents.storage import discard, private_storage
+from solidaire.documents.storage import discard, private_storage, store
 from solidaire.documents.validation import JPEG, PDF, PNG, validate_upload
 from solidaire.programmes.models import Programme
 
@@ -532,12 +532,7 @@ def agreement_sign_organisation(
     copy = None
     if signed_copy is not None:
         copy = validate_upload(signed_copy, allowed=(PDF, JPEG, PNG))
-    stored = ""
-    if copy is not None:
-        stored = private_storage().save(
-            f"{SIGNED_COPIES}/{sha256_hex(copy.content)[:32]}{copy.kind.extension}",
-            ContentFile(copy.content),
-        )
+    stored = store(copy, folder=SIGNED_COPIES) if copy is not None else ""
     try:
         with transaction.atomic():
             locked, version = _locked_current(agreement)
@@ -553,6 +548,11 @@ def agreement_sign_organisation(
                 version=version, party=AgreementSignature.Party.ORGANISATION
             ).exists():
                 raise SigningRefused(_("The organisation has already signed this version."))
+            if locked.status == Agreement.Status.SIGNED and not locked.amendment_unsigned:
+                # Signed before the product kept signatures: in force already.
+                raise SigningRefused(
+                    _("This version is already in force; nothing is left to sign.")
+                )
             signature = AgreementSignature.objects.create(
                 version=version,
                 document=document,

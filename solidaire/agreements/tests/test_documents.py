@@ -613,3 +613,14 @@ def test_issuing_from_the_page_issues_the_pdf_in_the_organisations_language(clie
     document = AgreementDocument.objects.get()
     assert document.language == "en" and document.version.number == 1
     assert "Financial-assistance agreement" in _text(document_content(document))
+
+
+def test_an_agreement_signed_before_signatures_were_kept_is_not_signed_again(agreement, manager):
+    from solidaire.agreements.services import agreement_sign
+
+    agreement_sign(agreement=agreement, actor=None, signed_on=date(2020, 5, 10), signatory="D")
+    with pytest.raises(SigningRefused, match="already in force"), translation.override("en"):
+        agreement_sign_organisation(
+            agreement=agreement, document=_document(agreement), actor=manager, name="M", title="D"
+        )
+    assert not AgreementSignature.objects.exists()
