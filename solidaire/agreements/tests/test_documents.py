@@ -624,3 +624,30 @@ def test_an_agreement_signed_before_signatures_were_kept_is_not_signed_again(agr
             agreement=agreement, document=_document(agreement), actor=manager, name="M", title="D"
         )
     assert not AgreementSignature.objects.exists()
+
+
+def test_the_amendments_page_reads_a_constant_number_of_queries(client, agreement, people, call):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    fy = _year(call, 0)
+    url = reverse("agreements:amendments", args=[agreement.number])
+    _client(client, people["trustee"])
+
+    def amend(amount: str) -> None:
+        amendment = amendment_propose(
+            agreement=agreement,
+            actor=people["coordinator"],
+            reason="Ajustement",
+            amounts={fy: Decimal(amount)},
+        )
+        amendment_approve(amendment=amendment, actor=people["trustee"])
+
+    amend("31000.00")
+    with CaptureQueriesContext(connection) as one:
+        assert client.get(url).status_code == 200
+    for amount in ("32000.00", "33000.00", "34000.00"):
+        amend(amount)
+    with CaptureQueriesContext(connection) as four:
+        assert client.get(url).status_code == 200
+    assert len(four) == len(one)
