@@ -52,7 +52,7 @@ from solidaire.agreements.models import (
 )
 from solidaire.agreements.services import commitment_amounts
 from solidaire.agreements.views import REFUSED, _add_refusal, _require, agreement_for_user
-from solidaire.applications.access import FUNDED_STATUSES, proposal_for_user, roles_for
+from solidaire.applications.access import proposal_for_user, roles_for
 from solidaire.common.pdf import pdf_response
 from solidaire.documents.responses import attachment_response
 from solidaire.programmes.models import Programme
@@ -172,15 +172,16 @@ def agreement_template_page(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _funded_for_member(request: HttpRequest, pk: int) -> tuple[Agreement, Roles]:
-    """The agreement of a funded initiative, for a member of its
-    organisation; 404 for anyone else and when no agreement was issued."""
+    """The agreement of an initiative, for a member of its organisation (a
+    terminated one stays readable); 404 for anyone else and when no
+    agreement was issued."""
     proposal = proposal_for_user(request.user, pk)
     roles = roles_for(request.user)
     if proposal.organisation_id not in roles.organisation_ids:
         raise Http404
     agreement = (
         Agreement.objects.select_related("proposal__organisation", "proposal__call__programme")
-        .filter(proposal=proposal, proposal__status__in=FUNDED_STATUSES)
+        .filter(proposal=proposal)
         .first()
     )
     if agreement is None:
