@@ -200,7 +200,8 @@ def issue_agreement(roles: Roles, *, programme_id: int) -> Decision:
 
 
 def sign_agreement(roles: Roles, *, programme_id: int) -> Decision:
-    """Recording the organisation's signature: the trustee."""
+    """The agreement entering into force, at the trustee's countersignature
+    after the organisation's signature: the trustee."""
     return _trustee_only(roles, programme_id)
 
 
@@ -211,6 +212,44 @@ def receive_report(roles: Roles, *, programme_id: int) -> Decision:
 
 def record_payment(roles: Roles, *, programme_id: int) -> Decision:
     """Paying an instalment: the trustee."""
+    return _trustee_only(roles, programme_id)
+
+
+def edit_agreement_template(roles: Roles, *, programme_id: int) -> Decision:
+    """The clauses of a programme's agreements: its coordination."""
+    if (refusal := _signed_in(roles)) is not None:
+        return refusal
+    if roles.superuser or roles.has_role(programme_id, COORDINATOR):
+        return _ALLOWED
+    return False, str(_("Only the programme's coordination edits the agreement template."))
+
+
+def sign_for_organisation(roles: Roles, *, organisation_id: int, manager: bool) -> Decision:
+    """Signing the agreement on behalf of the funded organisation: one of its
+    managers (``manager`` says whether the person is one)."""
+    if (refusal := _signed_in(roles)) is not None:
+        return refusal
+    if organisation_id in roles.organisation_ids and manager:
+        return _ALLOWED
+    return False, str(_("Only a manager of the organisation signs its agreement."))
+
+
+def countersign_agreement(roles: Roles, *, programme_id: int) -> Decision:
+    """Countersigning for the trustee, after the organisation."""
+    return _trustee_only(roles, programme_id)
+
+
+def propose_amendment(roles: Roles, *, programme_id: int) -> Decision:
+    """Proposing a change of an agreement's amounts or dates: the coordination."""
+    if (refusal := _signed_in(roles)) is not None:
+        return refusal
+    if roles.superuser or roles.has_role(programme_id, COORDINATOR):
+        return _ALLOWED
+    return False, str(_("Only the programme's coordination proposes an amendment."))
+
+
+def approve_amendment(roles: Roles, *, programme_id: int) -> Decision:
+    """Approving (or rejecting) an amendment, which moves money: the trustee."""
     return _trustee_only(roles, programme_id)
 
 
@@ -418,6 +457,11 @@ PERMISSIONS: dict[str, Callable[..., Decision]] = {
     "initiative.close": cancel_initiative,
     "report.write": write_report,
     "payment.record": record_payment,
+    "agreement.edit_template": edit_agreement_template,
+    "agreement.sign_for_organisation": sign_for_organisation,
+    "agreement.countersign": countersign_agreement,
+    "amendment.propose": propose_amendment,
+    "amendment.approve": approve_amendment,
     "ledger.view": view_ledger,
     "ledger.carry_over": record_carry_over,
     "call.view_results": view_call_results,

@@ -72,16 +72,6 @@ class IssueForm(forms.Form):
         return number
 
 
-class SignForm(forms.Form):
-    signed_on = _date_field(_("Signed on"))
-    signatory = forms.CharField(
-        label=_("Signatory"),
-        max_length=200,
-        help_text=_("The person the organisation's board named to sign."),
-        error_messages={"required": _("Name the person who signed.")},
-    )
-
-
 class PaymentForm(forms.Form):
     paid_on = _date_field(_("Paid on"))
     amount = AmountField(

@@ -1,12 +1,16 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from solidaire.applications.models import BudgetLine, Proposal
+from solidaire.common.bilingual import Bilingual
 from solidaire.common.money import MoneyField
 from solidaire.ledger.models import LedgerEntry
 from solidaire.programmes.models import FiscalYear
@@ -33,6 +37,9 @@ class Agreement(models.Model):
     signed_on = models.DateField(_("signed on"), null=True, blank=True)
     signatory = models.CharField(_("signatory"), max_length=200, blank=True)
     ends_on = models.DateField(_("ends on"))
+    # An approved amendment whose new version both parties have not signed
+    # yet: no payment is made under terms one of them has not accepted.
+    amendment_unsigned = models.BooleanField(_("amendment awaiting signatures"), default=False)
 
     class Meta:
         verbose_name = _("agreement")
@@ -404,4 +411,321 @@ class CancellationRequest(models.Model):
                 condition=Q(handled_at__isnull=True),
                 name="one_open_cancellation_request",
             )
+        ]
+
+
+# ----------------------------------------------------------------------------- documents, signatures, amendments
+#
+# The agreement as a document: the coordination's template per programme, each
+# version of the agreement's terms (the first one, then one per approved
+# amendment), the PDF issued for a version in a language (kept as issued, never
+# rendered again in place), and the signatures of both parties on a version.
+
+
+class AgreementTemplate(Bilingual, models.Model):
+    """The clauses of a programme's agreements, edited by its coordination.
+
+    A fixed set of sections of plain text, in French (required) and English
+    (``<section>_en``, optional), where a few documented placeholders
+    (``{organisation}``, ``{total}``…) are replaced by the agreement's facts;
+    nothing else is interpreted. Parties, amounts, schedule and reports are
+    tables the document draws from the agreement itself."""
+
+    programme = models.OneToOneField(
+        "programmes.Programme",
+        on_delete=models.CASCADE,
+        related_name="agreement_template",
+        verbose_name=_("programme"),
+    )
+    purpose = models.TextField(_("purpose of the agreement"), max_length=5000)
+    purpose_en = models.TextField(
+        _("purpose of the agreement (English)"), max_length=5000, blank=True
+    )
+    payment_terms = models.TextField(_("payment terms"), max_length=5000)
+    payment_terms_en = models.TextField(_("payment terms (English)"), max_length=5000, blank=True)
+    conditions = models.TextField(_("conditions"), max_length=5000)
+    conditions_en = models.TextField(_("conditions (English)"), max_length=5000, blank=True)
+    reporting = models.TextField(_("reporting duties"), max_length=5000)
+    reporting_en = models.TextField(_("reporting duties (English)"), max_length=5000, blank=True)
+    visibility = models.TextField(_("visibility clause"), max_length=5000)
+    visibility_en = models.TextField(_("visibility clause (English)"), max_length=5000, blank=True)
+    duration = models.TextField(_("duration and end"), max_length=5000)
+    duration_en = models.TextField(_("duration and end (English)"), max_length=5000, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("updated by"),
+    )
+
+    class Meta:
+        verbose_name = _("agreement template")
+        verbose_name_plural = _("agreement templates")
+
+    def __str__(self) -> str:
+        return str(self.programme)
+
+
+class AgreementVersion(models.Model):
+    """One version of an agreement's terms: the first as issued, then one per
+    approved amendment. ``terms`` is the snapshot every document of the
+    version is rendered from (parties, amounts, schedule, reports, clauses),
+    so that a document asked later in the other language says the same."""
+
+    agreement = models.ForeignKey(
+        Agreement, on_delete=models.PROTECT, related_name="versions", verbose_name=_("agreement")
+    )
+    number = models.PositiveSmallIntegerField(_("version"))
+    terms = models.JSONField(_("terms"))
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    amendment = models.OneToOneField(
+        "Amendment",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="version",
+        verbose_name=_("amendment"),
+    )
+
+    class Meta:
+        verbose_name = _("agreement version")
+        verbose_name_plural = _("agreement versions")
+        ordering = ["agreement", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agreement", "number"], name="agreement_version_unique"
+            ),
+            models.CheckConstraint(condition=Q(number__gte=1), name="agreement_version_gte_1"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agreement} v{self.number}"
+
+
+class AgreementDocument(models.Model):
+    """The PDF of a version in one language, exactly as issued: its bytes in
+    the private store, its SHA-256 beside them. Never rendered again."""
+
+    version = models.ForeignKey(
+        AgreementVersion,
+        on_delete=models.PROTECT,
+        related_name="documents",
+        verbose_name=_("version"),
+    )
+    language = models.CharField(_("language"), max_length=2, choices=settings.LANGUAGES)
+    stored_name = models.CharField(_("stored name"), max_length=200)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    size = models.PositiveIntegerField(_("size"))
+    issued_at = models.DateTimeField(_("issued at"), default=timezone.now)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("issued by"),
+    )
+
+    class Meta:
+        verbose_name = _("agreement document")
+        verbose_name_plural = _("agreement documents")
+        ordering = ["version", "language"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["version", "language"], name="agreement_document_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(language__in=["fr", "en"]), name="agreement_document_language"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.version} ({self.language})"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # As issued: a document is written once, never replaced in place.
+        if self.pk is not None and not self._state.adding:
+            raise ValueError("An issued agreement document is never changed.")
+        super().save(*args, **kwargs)
+
+
+class AgreementSignature(models.Model):
+    """A party's signature on a version: who, with what title, when, and the
+    SHA-256 of the document signed; or the signed copy the party sent."""
+
+    class Party(models.TextChoices):
+        ORGANISATION = "organisation", _("Organisation")
+        TRUSTEE = "trustee", _("Trustee")
+
+    class Method(models.TextChoices):
+        ONLINE = "online", _("Signed in Solidaire")
+        COPY = "copy", _("Signed copy sent")
+
+    version = models.ForeignKey(
+        AgreementVersion,
+        on_delete=models.PROTECT,
+        related_name="signatures",
+        verbose_name=_("version"),
+    )
+    document = models.ForeignKey(
+        AgreementDocument,
+        on_delete=models.PROTECT,
+        related_name="signatures",
+        verbose_name=_("document"),
+    )
+    party = models.CharField(_("party"), max_length=12, choices=Party.choices)
+    method = models.CharField(_("method"), max_length=6, choices=Method.choices)
+    signer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("signed by"),
+    )
+    signer_name = models.CharField(_("name"), max_length=200)
+    signer_title = models.CharField(_("title"), max_length=120)
+    signed_at = models.DateTimeField(_("signed at"), default=timezone.now)
+    document_sha256 = models.CharField(_("SHA-256 of the document signed"), max_length=64)
+    copy_stored_name = models.CharField(_("stored name"), max_length=200, blank=True)
+    copy_name = models.CharField(_("file name"), max_length=200, blank=True)
+    copy_content_type = models.CharField(_("content type"), max_length=120, blank=True)
+    copy_sha256 = models.CharField(_("SHA-256 of the signed copy"), max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("agreement signature")
+        verbose_name_plural = _("agreement signatures")
+        ordering = ["version", "signed_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "party"], name="one_signature_per_party"),
+            models.CheckConstraint(
+                condition=Q(party__in=["organisation", "trustee"]), name="signature_party_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(method="online", copy_sha256="")
+                | (Q(method="copy") & ~Q(copy_sha256="") & ~Q(copy_stored_name="")),
+                name="signature_copy_kept",
+            ),
+            models.CheckConstraint(
+                condition=~Q(signer_name="") & ~Q(signer_title=""), name="signature_names_signer"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.version} — {self.get_party_display()}"
+
+
+class Amendment(models.Model):
+    """A change of an agreement's amounts per fiscal year or end date,
+    proposed by the coordination with a reason and approved by the trustee.
+    Approval writes new ledger entries and a new version both parties sign."""
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("Proposed")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+
+    agreement = models.ForeignKey(
+        Agreement, on_delete=models.PROTECT, related_name="amendments", verbose_name=_("agreement")
+    )
+    reason = models.TextField(_("reason"), max_length=2000)
+    ends_on = models.DateField(_("new end date"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PROPOSED
+    )
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("proposed by"),
+    )
+    proposed_at = models.DateTimeField(_("proposed at"), default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_note = models.CharField(_("why it was rejected"), max_length=1000, blank=True)
+
+    class Meta:
+        verbose_name = _("amendment")
+        verbose_name_plural = _("amendments")
+        ordering = ["agreement", "proposed_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agreement"],
+                condition=Q(status="proposed"),
+                name="one_proposed_amendment_per_agreement",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="proposed") | Q(decided_at__isnull=False),
+                name="amendment_decided_has_instant",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agreement} — {self.get_status_display()}"
+
+
+class AmendmentLine(models.Model):
+    """The amount an amendment gives a fiscal year (what the year had before
+    is kept beside it, as read when the amendment was proposed)."""
+
+    amendment = models.ForeignKey(
+        Amendment, on_delete=models.CASCADE, related_name="lines", verbose_name=_("amendment")
+    )
+    fiscal_year = models.ForeignKey(
+        FiscalYear, on_delete=models.PROTECT, related_name="+", verbose_name=_("fiscal year")
+    )
+    previous = MoneyField(_("previous amount"))
+    amount = MoneyField(_("new amount"))
+
+    class Meta:
+        verbose_name = _("amendment line")
+        verbose_name_plural = _("amendment lines")
+        ordering = ["amendment", "fiscal_year__starts_on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["amendment", "fiscal_year"], name="amendment_line_unique"
+            ),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="amendment_line_amount_gt_0"),
+            models.CheckConstraint(
+                condition=Q(previous__gte=0), name="amendment_line_previous_gte_0"
+            ),
+        ]
+
+
+class AmendmentDueDate(models.Model):
+    """A new due date an amendment gives an unpaid payment of the schedule."""
+
+    amendment = models.ForeignKey(
+        Amendment, on_delete=models.CASCADE, related_name="due_dates", verbose_name=_("amendment")
+    )
+    payment = models.ForeignKey(
+        Payment, on_delete=models.PROTECT, related_name="+", verbose_name=_("payment")
+    )
+    previous = models.DateField(_("previous due date"))
+    due_on = models.DateField(_("new due date"))
+
+    class Meta:
+        verbose_name = _("amendment due date")
+        verbose_name_plural = _("amendment due dates")
+        ordering = ["amendment", "payment__sequence"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["amendment", "payment"], name="amendment_due_date_unique"
+            ),
         ]

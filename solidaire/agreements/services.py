@@ -322,8 +322,12 @@ def payment_condition_unmet(
     instead of once per payment); otherwise they are read here.
     """
     agreement = payment.agreement
+    # ``signed_on`` is set once both parties have signed (the organisation,
+    # then the trustee's countersignature: ``agreements.documents``).
     if agreement.signed_on is None or agreement.signed_on > on:
-        return _("The agreement is not signed yet.")
+        return _("The agreement is not signed by both parties yet.")
+    if agreement.amendment_unsigned:
+        return _("The amended agreement is not signed by both parties yet.")
     C = Payment.Condition
     if payment.condition not in (C.PROGRESS_REPORT, C.FINAL_REPORT):
         return None

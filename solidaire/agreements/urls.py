@@ -2,12 +2,52 @@
 
 from django.urls import path
 
-from solidaire.agreements import closing_views, report_views, views
+from solidaire.agreements import closing_views, document_views, report_views, views
 
 app_name = "agreements"
 
 urlpatterns = [
     path("conventions/", views.agreement_list, name="list"),
+    # The agreement as a document: template, PDFs, signatures, amendments.
+    path(
+        "modeles-de-convention/<slug:slug>/",
+        document_views.agreement_template_page,
+        name="template",
+    ),
+    path(
+        "conventions/<str:key>/document/v<int:version>/<str:language>.pdf",
+        document_views.agreement_pdf_view,
+        name="pdf",
+    ),
+    path(
+        "conventions/<str:key>/copie-signee/<int:pk>/",
+        document_views.agreement_copy_view,
+        name="signed_copy",
+    ),
+    path("conventions/<str:key>/avenants/", document_views.amendments_page, name="amendments"),
+    path(
+        "conventions/<str:key>/avenants/<int:pk>/decision/",
+        document_views.amendment_decide,
+        name="amendment_decide",
+    ),
+    path(
+        "demandes/<int:pk>/convention/", document_views.organisation_agreement, name="organisation"
+    ),
+    path(
+        "demandes/<int:pk>/convention/signer/",
+        document_views.organisation_sign,
+        name="organisation_sign",
+    ),
+    path(
+        "demandes/<int:pk>/convention/v<int:version>/<str:language>.pdf",
+        document_views.organisation_pdf,
+        name="organisation_pdf",
+    ),
+    path(
+        "demandes/<int:pk>/convention/copie-signee/<int:signature>/",
+        document_views.organisation_copy,
+        name="organisation_signed_copy",
+    ),
     path("conventions/emettre/<int:proposal_pk>/", views.agreement_issue_page, name="issue"),
     path("conventions/<str:key>/", views.agreement_detail, name="detail"),
     path("conventions/<str:key>/signature/", views.agreement_sign_view, name="sign"),

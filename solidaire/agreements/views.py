@@ -36,13 +36,15 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from solidaire.accounts.permissions import COORDINATOR, TRUSTEE_FINANCE, Roles, allowed
+from solidaire.agreements.document_forms import CountersignForm
+from solidaire.agreements.document_panels import signing_context
+from solidaire.agreements.documents import agreement_countersign, agreement_document_issue
 from solidaire.agreements.forms import (
     CancellationForm,
     IssueForm,
     PaymentFileForm,
     PaymentForm,
     ReportForm,
-    SignForm,
 )
 from solidaire.agreements.models import (
     Agreement,
@@ -63,7 +65,6 @@ from solidaire.agreements.selectors import (
 from solidaire.agreements.services import (
     PaymentRefused,
     agreement_issue,
-    agreement_sign,
     cancellation_request,
     commitment_amounts,
     initiative_cancel,
@@ -162,6 +163,7 @@ def agreement_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "programmes": programmes,
             "issuing_programmes": roles.programmes_with(TRUSTEE_FINANCE),
+            "template_programmes": roles.programmes_with(COORDINATOR),
             "header_programme": programmes[0] if len(programmes) == 1 else None,
         },
     )
@@ -216,6 +218,8 @@ def agreement_issue_page(request: HttpRequest, proposal_pk: int) -> HttpResponse
                     else _("This proposal already has an agreement."),
                 )
             else:
+                # Its document, in the organisation's language, issued now and kept.
+                agreement_document_issue(agreement=agreement, actor=request.user)  # type: ignore[arg-type]
                 messages.success(
                     request,
                     _("Agreement %(number)s issued with its payment schedule.")
@@ -261,7 +265,7 @@ class ReportRow:
 class DetailForms:
     """Bound forms of a refused POST, keyed by what they answer."""
 
-    sign: SignForm | None = None
+    sign: CountersignForm | None = None
     payments: dict[int, PaymentForm] = field(default_factory=dict)
     reports: dict[int, ReportForm] = field(default_factory=dict)
 
@@ -279,7 +283,6 @@ def _detail(
     bound = bound or DetailForms()
     today = timezone.localdate()
     programme_id = agreement.proposal.call.programme_id
-    can_sign = allowed(roles, "agreement.sign", programme_id=programme_id)
     can_pay = allowed(roles, "payment.record", programme_id=programme_id)
     can_receive = allowed(roles, "report.receive", programme_id=programme_id)
     payment_rows = []
@@ -315,9 +318,6 @@ def _detail(
                 failed=report_form is not None,
             )
         )
-    sign_form = bound.sign
-    if sign_form is None and can_sign and agreement.status == Agreement.Status.ISSUED:
-        sign_form = SignForm(prefix="sign", initial={"signed_on": today})
     years = commitment_years(agreement.proposal.commitment_id)
     return render(
         request,
@@ -333,8 +333,8 @@ def _detail(
             },
             "payment_rows": payment_rows,
             "report_rows": report_rows,
-            "sign_form": sign_form,
             "closing": closing_context(agreement, roles),
+            **signing_context(agreement, roles, bound.sign),
             "today": today,
             "header_programme": agreement.proposal.call.programme,
         },
@@ -356,23 +356,25 @@ def _back(agreement: Agreement, anchor: str) -> HttpResponse:
 @login_required
 @require_POST
 def agreement_sign_view(request: HttpRequest, key: str) -> HttpResponse:
+    """The trustee countersigns the version the organisation signed; the
+    agreement is then in force (see ``agreements.documents``)."""
     agreement, roles = agreement_for_user(request, key)
-    _require(roles, "agreement.sign", agreement.proposal.call.programme_id)
-    form = SignForm(request.POST, prefix="sign")
+    _require(roles, "agreement.countersign", agreement.proposal.call.programme_id)
+    form = CountersignForm(request.POST, prefix="sign")
     if form.is_valid():
         try:
-            agreement_sign(
+            agreement_countersign(
                 agreement=agreement,
                 actor=request.user,  # type: ignore[arg-type]
-                signed_on=form.cleaned_data["signed_on"],
-                signatory=form.cleaned_data["signatory"],
+                name=form.cleaned_data["name"],
+                title=form.cleaned_data["title"],
             )
         except ValidationError as exc:
             _add_refusal(form, exc)
             # The service may have changed the object before refusing.
             agreement.refresh_from_db()
         else:
-            messages.success(request, _("The signature of the agreement is recorded."))
+            messages.success(request, _("The agreement is countersigned: it is in force."))
             return _back(agreement, "#signature")
     return _detail(request, agreement, roles, DetailForms(sign=form), status=REFUSED)
 

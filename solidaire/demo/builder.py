@@ -32,6 +32,7 @@ from django.utils import timezone, translation
 from pypdf import PdfWriter
 
 from solidaire.accounts.models import User
+from solidaire.agreements.documents import DEFAULT_TEXTS, agreement_template_save
 from solidaire.agreements.models import Payment
 from solidaire.agreements.services import agreement_issue, agreement_sign, payment_record
 from solidaire.applications.attachments import attachment_put
@@ -554,8 +555,20 @@ def _build(
         .select_related("organisation", "commitment")
         .order_by("reference")
     )
-    unsigned = {p.pk for p in funded if p.organisation_id != applicant_org.pk}
-    unsigned = set(sorted(unsigned)[-2:])  # two agreements still await their signature
+    # Three agreements still await their signatures, the demo organisation's
+    # among them: its manager signs it in its space, then the trustee countersigns.
+    others = {p.pk for p in funded if p.organisation_id != applicant_org.pk}
+    unsigned = set(sorted(others)[-2:]) | {
+        p.pk for p in funded if p.organisation_id == applicant_org.pk
+    }
+    agreement_template_save(
+        programme=programme,
+        texts={
+            **{name: french for name, (french, _en) in DEFAULT_TEXTS.items()},
+            **{f"{name}_en": english for name, (_fr, english) in DEFAULT_TEXTS.items()},
+        },
+        actor=coordinator,
+    )
     for k, proposal in enumerate(funded):
         agreement = agreement_issue(
             proposal=proposal, actor=fiduciaire, issued_on=clock.day(2020, 3, 2)

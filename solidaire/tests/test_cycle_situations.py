@@ -224,10 +224,12 @@ def test_4_a_funded_initiative_leaves_with_its_money(client):  # type: ignore[no
     client.force_login(trustee)
     response = client.post(
         reverse("agreements:sign", args=[agreement.number]),
-        {"sign-signed_on": timezone.localdate().isoformat(), "sign-signatory": "Direction"},
+        {"sign-name": "Direction", "sign-title": "Trésorière", "sign-confirm": "on"},
     )
     assert response.status_code == 400
-    assert "no longer funded: its agreement cannot be signed" in response.content.decode()
+    assert "This agreement is completed or terminated: nothing is signed." in (
+        response.content.decode()
+    )
     with pytest.raises(ValidationError):
         agreement_sign(
             agreement=agreement, actor=None, signed_on=timezone.localdate(), signatory="D"

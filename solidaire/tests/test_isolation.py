@@ -25,7 +25,15 @@ from django.urls import get_resolver
 from django.utils.html import escape
 
 from solidaire.accounts.models import User
-from solidaire.agreements.models import Agreement, Payment, Repayment, Report, ReportDocument
+from solidaire.agreements.models import (
+    Agreement,
+    AgreementSignature,
+    Amendment,
+    Payment,
+    Repayment,
+    Report,
+    ReportDocument,
+)
 from solidaire.applications.models import (
     Attachment,
     Organisation,
@@ -116,7 +124,23 @@ def _values(route: str, name: str, programme: Programme, number: int) -> list[st
             str(d.pk)
             for d in ReportDocument.objects.filter(report__agreement__proposal__call=call)[:1]
         ]
+    if name == "version":
+        return ["1"]
+    if name == "language":
+        return ["fr", "en"]
+    if name == "signature":
+        return [
+            str(s.pk)
+            for s in AgreementSignature.objects.filter(version__agreement__proposal__call=call)[:1]
+        ]
     assert name == "pk", name
+    if "/avenants/" in route:
+        return [str(a.pk) for a in Amendment.objects.filter(agreement__proposal__call=call)[:1]]
+    if "/copie-signee/" in route:
+        return [
+            str(s.pk)
+            for s in AgreementSignature.objects.filter(version__agreement__proposal__call=call)[:1]
+        ]
     if "/selection/" in route:
         return [str(s.pk) for s in Scenario.objects.filter(call=call)[:2]]
     if "/admissibilite/" in route or route.startswith("appels/"):

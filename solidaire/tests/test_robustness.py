@@ -110,6 +110,9 @@ def _objects() -> dict[str, list[str]]:
         "member_pk": [str(pk) for pk in OrganisationMember.objects.values_list("pk", flat=True)[:1]]
         + ["999999"],
         "uidb36": ["1", "zz"],
+        "version": ["1", "2"],
+        "language": ["fr", "xx"],
+        "signature": ["1", "999999"],
     }
 
 

@@ -225,13 +225,15 @@ def test_an_agreement_issued_twice_is_refused(client, users, agreement):
 
 
 @pytest.mark.django_db
-def test_signature_before_issue_is_refused_with_input_kept(client, users, agreement):
+def test_trustee_cannot_countersign_before_the_organisation_signs(client, users, agreement):
     _as(client, users["trustee"])
     url = reverse("agreements:sign", args=[agreement.number])
-    response = client.post(url, {"sign-signed_on": "2020-04-01", "sign-signatory": "Marie Roy"})
+    response = client.post(
+        url, {"sign-name": "Marie Roy", "sign-title": "Trésorière", "sign-confirm": "on"}
+    )
     assert response.status_code == 400
     page = response.content.decode()
-    assert "An agreement is signed on or after its issue, May 1, 2020." in page
+    assert "The organisation signs first; the trustee countersigns after it." in page
     assert 'value="Marie Roy"' in page
     saved = Agreement.objects.get(pk=agreement.pk)
     assert (saved.signed_on, saved.status) == (None, Agreement.Status.ISSUED)
@@ -241,20 +243,9 @@ def test_signature_before_issue_is_refused_with_input_kept(client, users, agreem
 def test_refusals_are_in_french_by_default(client, users, agreement):
     _as(client, users["trustee"], language="fr")
     url = reverse("agreements:sign", args=[agreement.number])
-    response = client.post(url, {"sign-signed_on": "2020-05-10", "sign-signatory": ""})
+    response = client.post(url, {"sign-name": "", "sign-title": "Trésorière"})
     assert response.status_code == 400
-    assert "Indiquez le nom de la personne signataire." in response.content.decode()
-
-
-@pytest.mark.django_db
-def test_trustee_records_the_signature(client, users, agreement):
-    _as(client, users["trustee"])
-    url = reverse("agreements:sign", args=[agreement.number])
-    response = client.post(url, {"sign-signed_on": "2020-05-10", "sign-signatory": "Marie Roy"})
-    assert response.status_code == 302
-    saved = Agreement.objects.get(pk=agreement.pk)
-    assert (saved.signed_on, saved.signatory) == (date(2020, 5, 10), "Marie Roy")
-    assert saved.proposal.status == Proposal.Status.ACTIVE
+    assert "Indiquez le nom de la personne qui signe." in response.content.decode()
 
 
 # ----------------------------------------------------------------------------- pay
@@ -272,10 +263,10 @@ def test_payment_before_its_condition_is_refused_and_nothing_written(client, use
     _as(client, users["trustee"])
     first = agreement.payments.get(sequence=1)
     page = client.get(reverse("agreements:detail", args=[agreement.number])).content.decode()
-    assert "The agreement is not signed yet." in page  # shown before anyone tries
+    assert "The agreement is not signed by both parties yet." in page  # shown before anyone tries
     response = _pay(client, agreement, first)
     assert response.status_code == 400
-    assert "The agreement is not signed yet." in response.content.decode()
+    assert "The agreement is not signed by both parties yet." in response.content.decode()
     assert 'value="2020-06-01"' in response.content.decode()
     assert _pays() == 0
     assert Payment.objects.get(pk=first.pk).status == Payment.Status.SCHEDULED

@@ -1,0 +1,429 @@
+"""Amendments: a change of an agreement's amounts per fiscal year or of its
+end date, proposed by the programme's coordination with a reason, approved
+by the trustee.
+
+Approval never edits what was written: the ledger gets new entries (a
+commitment for an increase, a release for a decrease), the agreement a new
+version that both parties sign before any further payment, and the payment
+schedule follows (the year's unpaid payments grow or shrink; nothing paid
+changes). It is refused when the money is not there in open fiscal years or
+when a year has ended.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max, Q, Sum
+from django.db.models.functions import Coalesce
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+
+from solidaire.accounts.models import User
+from solidaire.agreements.documents import agreement_version_current, terms_snapshot
+from solidaire.agreements.models import (
+    Agreement,
+    AgreementVersion,
+    Amendment,
+    AmendmentDueDate,
+    AmendmentLine,
+    Payment,
+    Report,
+)
+from solidaire.agreements.services import (
+    DUE_AFTER,
+    FINAL_REPORT_DELAY,
+    commitment_amounts,
+)
+from solidaire.applications.access import FUNDED_STATUSES
+from solidaire.audit.services import audit_record
+from solidaire.common.fiscal import quebec_today
+from solidaire.common.money import ZERO, format_money, to_money
+from solidaire.ledger.models import LedgerEntry
+from solidaire.ledger.selectors import programme_balances
+from solidaire.ledger.services import LedgerError, ledger_commit, ledger_release
+from solidaire.programmes.models import FiscalYear
+
+AMENDABLE = (Agreement.Status.ISSUED, Agreement.Status.SIGNED)
+
+
+def paid_by_year(commitment_id: int | None) -> dict[int, Decimal]:
+    """Money paid on a commitment, per fiscal year id."""
+    if commitment_id is None:
+        return {}
+    rows = (
+        LedgerEntry.objects.filter(commitment_id=commitment_id)
+        .values("fiscal_year")
+        .annotate(paid=Coalesce(Sum("amount", filter=Q(kind=LedgerEntry.Kind.PAY)), ZERO))
+    )
+    return {row["fiscal_year"]: row["paid"] for row in rows}
+
+
+def _check_amendable(agreement: Agreement) -> None:
+    if agreement.status not in AMENDABLE or agreement.proposal.status not in FUNDED_STATUSES:
+        raise ValidationError(_("Only an agreement in progress is amended."))
+
+
+def _day(value: date) -> str:
+    return formats.date_format(value, "DATE_FORMAT")
+
+
+def _changes(
+    agreement: Agreement,
+    amounts: Mapping[FiscalYear, Decimal],
+    ends_on: date | None,
+    today: date,
+) -> tuple[dict[FiscalYear, tuple[Decimal, Decimal]], dict[str, list[str]]]:
+    """The years whose amount changes (previous, new), and the refusals per
+    input (``amount_<fy id>``, ``ends_on``), under the rules of the ledger."""
+    current = commitment_amounts(agreement.proposal)
+    paid = paid_by_year(agreement.proposal.commitment_id)
+    errors: dict[str, list[str]] = {}
+    changes: dict[FiscalYear, tuple[Decimal, Decimal]] = {}
+    for fy, wanted in amounts.items():
+        key = f"amount_{fy.pk}"
+        new = to_money(wanted)
+        if fy not in current:
+            errors[key] = [
+                _("Fiscal year %(fy)s is not one of this agreement's years.") % {"fy": fy.label}
+            ]
+            continue
+        previous = current[fy]
+        if new == previous:
+            continue
+        if fy.has_ended(today):
+            errors[key] = [
+                _("Fiscal year %(fy)s ended on %(end)s: its amount is no longer amended.")
+                % {"fy": fy.label, "end": _day(fy.ends_on)}
+            ]
+        elif new <= ZERO:
+            errors[key] = [_("An amount must be greater than zero.")]
+        elif new < paid.get(fy.pk, ZERO):
+            errors[key] = [
+                _("%(paid)s was already paid for %(fy)s: the amount cannot be lower.")
+                % {"paid": format_money(paid[fy.pk]), "fy": fy.label}
+            ]
+        else:
+            changes[fy] = (previous, new)
+    programme = agreement.proposal.call.programme
+    if ends_on is not None and ends_on != agreement.ends_on:
+        last_year = max(current, key=lambda fy: fy.starts_on, default=None)
+        if ends_on > programme.ends_on:
+            errors["ends_on"] = [
+                _("The programme ends on %(date)s: the initiative ends on that day or before.")
+                % {"date": _day(programme.ends_on)}
+            ]
+        elif ends_on < agreement.issued_on or (
+            last_year is not None and ends_on < last_year.starts_on
+        ):
+            errors["ends_on"] = [
+                _("The initiative ends within its last funded fiscal year or after it.")
+            ]
+    if not errors:
+        # What the programme has left in each year that grows (the stream
+        # and its sub-envelope are checked again, under the ledger's lock,
+        # when the amendment is approved).
+        available = {b.label: b.available for b in programme_balances(programme)}
+        for fy, (previous, new) in changes.items():
+            room = available.get(fy.label, ZERO)
+            if new - previous > room:
+                errors[f"amount_{fy.pk}"] = [
+                    _(
+                        "The envelope of fiscal year %(fy)s has %(room)s left; the increase of "
+                        "%(delta)s is not there."
+                    )
+                    % {
+                        "fy": fy.label,
+                        "room": format_money(room),
+                        "delta": format_money(new - previous),
+                    }
+                ]
+    return changes, errors
+
+
+def _due_date_changes(
+    agreement: Agreement, due_dates: Mapping[int, date]
+) -> tuple[dict[Payment, date], dict[str, list[str]]]:
+    """The unpaid payments whose due date changes (payment id → new date), and
+    the refusals per input (``due_<payment id>``)."""
+    payments = {
+        p.pk: p
+        for p in Payment.objects.filter(agreement=agreement, pk__in=list(due_dates)).select_related(
+            "fiscal_year"
+        )
+    }
+    programme_ends_on = agreement.proposal.call.programme.ends_on
+    changes: dict[Payment, date] = {}
+    errors: dict[str, list[str]] = {}
+    for pk, due_on in due_dates.items():
+        payment = payments.get(pk)
+        key = f"due_{pk}"
+        if payment is None:
+            errors[key] = [_("This payment is not one of this agreement's.")]
+        elif due_on == payment.due_on:
+            continue
+        elif payment.status != Payment.Status.SCHEDULED:
+            errors[key] = [_("Only an unpaid payment gets a new due date.")]
+        elif due_on < agreement.issued_on or due_on > programme_ends_on:
+            errors[key] = [
+                _(
+                    "A payment falls due between the agreement's issue (%(start)s) and the end of "
+                    "the programme (%(end)s)."
+                )
+                % {"start": _day(agreement.issued_on), "end": _day(programme_ends_on)}
+            ]
+        else:
+            changes[payment] = due_on
+    return changes, errors
+
+
+def amendment_propose(
+    *,
+    agreement: Agreement,
+    actor: User,
+    reason: str,
+    amounts: Mapping[FiscalYear, Decimal],
+    ends_on: date | None = None,
+    due_dates: Mapping[int, date] | None = None,
+    today: date | None = None,
+) -> Amendment:
+    """The coordination proposes new amounts per fiscal year (``amounts``,
+    the years it changes), a new end date or new due dates for unpaid
+    payments (``due_dates``: payment id → date), with a reason. Refused, with the
+    reason beside the input at fault, when a year has ended, an amount falls
+    below what was paid, the envelope has not the money, or the end date
+    leaves the programme."""
+    today = today or quebec_today()
+    _check_amendable(agreement)
+    errors: dict[str, list[str]] = {}
+    if not reason.strip():
+        errors["reason"] = [_("Say why the agreement is amended.")]
+    changes, change_errors = _changes(agreement, amounts, ends_on, today)
+    errors.update(change_errors)
+    new_dates, date_errors = _due_date_changes(agreement, due_dates or {})
+    errors.update(date_errors)
+    ends_changed = ends_on is not None and ends_on != agreement.ends_on
+    if not errors and not (changes or new_dates or ends_changed):
+        errors["__all__"] = [_("Change at least one amount, a due date or the end date.")]
+    if errors:
+        raise ValidationError(errors)
+    if Amendment.objects.filter(agreement=agreement, status=Amendment.Status.PROPOSED).exists():
+        raise ValidationError(_("An amendment of this agreement is already waiting for approval."))
+    with transaction.atomic():
+        amendment = Amendment.objects.create(
+            agreement=agreement,
+            reason=reason.strip(),
+            ends_on=ends_on if ends_on != agreement.ends_on else None,
+            proposed_by=actor,
+        )
+        AmendmentLine.objects.bulk_create(
+            AmendmentLine(amendment=amendment, fiscal_year=fy, previous=previous, amount=new)
+            for fy, (previous, new) in changes.items()
+        )
+        AmendmentDueDate.objects.bulk_create(
+            AmendmentDueDate(amendment=amendment, payment=p, previous=p.due_on, due_on=due_on)
+            for p, due_on in new_dates.items()
+        )
+        audit_record(
+            actor=actor,
+            event_type="agreement.amendment_proposed",
+            target=agreement,
+            reason=amendment.reason,
+            data={fy.label: [str(p), str(n)] for fy, (p, n) in changes.items()},
+        )
+    return amendment
+
+
+def _reschedule(
+    agreement: Agreement, fy: FiscalYear, delta: Decimal, payments: list[Payment], today: date
+) -> None:
+    """Make the year's unpaid payments grow or shrink by ``delta``."""
+    scheduled = [
+        p for p in payments if p.fiscal_year_id == fy.pk and p.status == Payment.Status.SCHEDULED
+    ]
+    if delta > ZERO:
+        if scheduled:
+            first = scheduled[0]
+            first.amount += delta
+            first.save(update_fields=["amount"])
+            return
+        same_year = [p for p in payments if p.fiscal_year_id == fy.pk]
+        condition = same_year[0].condition if same_year else Payment.Condition.SIGNATURE
+        sequence = (
+            Payment.objects.filter(agreement=agreement).aggregate(m=Max("sequence"))["m"] or 0
+        ) + 1
+        payments.append(
+            Payment.objects.create(
+                agreement=agreement,
+                sequence=sequence,
+                fiscal_year=fy,
+                due_on=today + DUE_AFTER,
+                amount=delta,
+                condition=condition,
+            )
+        )
+        return
+    remaining = -delta
+    for payment in reversed(scheduled):
+        take = min(payment.amount, remaining)
+        if take == payment.amount:
+            payment.status = Payment.Status.CANCELLED
+            payment.save(update_fields=["status"])
+        else:
+            payment.amount -= take
+            payment.save(update_fields=["amount"])
+        remaining -= take
+        if remaining == ZERO:
+            return
+    if remaining > ZERO:
+        raise ValidationError(
+            _("Only what is not paid yet in %(fy)s can be taken back.") % {"fy": fy.label}
+        )
+
+
+def amendment_approve(
+    *, amendment: Amendment, actor: User, today: date | None = None
+) -> AgreementVersion:
+    """The trustee approves: new ledger entries (commit the increases,
+    release the decreases), the schedule and end date follow, and a new
+    version of the agreement awaits both signatures. All or nothing."""
+    today = today or quebec_today()
+    with transaction.atomic():
+        locked = Amendment.objects.select_for_update().get(pk=amendment.pk)
+        if locked.status != Amendment.Status.PROPOSED:
+            raise ValidationError(_("This amendment was already decided."))
+        # Version 1 is taken before anything changes: it must show the terms
+        # both parties had, not the amended ones.
+        agreement_version_current(locked.agreement)
+        # The agreement's row, then its unpaid payments: a payment recorded
+        # at this moment (which locks its payment row first) either finishes
+        # before the schedule is changed or waits and sees the new amounts;
+        # a cancellation (which locks the agreement) cannot release the
+        # money this approval commits.
+        agreement = (
+            # Only the agreement's row: its commitment is a nullable join,
+            # which PostgreSQL does not lock.
+            Agreement.objects.select_for_update(of=("self",))
+            .select_related("proposal__call__programme", "proposal__commitment")
+            .get(pk=locked.agreement_id)
+        )
+        _check_amendable(agreement)
+        payments = list(
+            Payment.objects.select_for_update().filter(agreement=agreement).order_by("sequence")
+        )
+        lines = list(locked.lines.select_related("fiscal_year"))
+        wanted = {line.fiscal_year: line.amount for line in lines}
+        changes, errors = _changes(agreement, wanted, locked.ends_on, today)
+        due_lines = list(locked.due_dates.all())
+        new_dates, date_errors = _due_date_changes(
+            agreement, {line.payment_id: line.due_on for line in due_lines}
+        )
+        errors.update(date_errors)
+        if errors:
+            raise ValidationError(errors)
+        commitment = agreement.proposal.commitment
+        if commitment is None:
+            raise ValidationError(_("The initiative has no commitment in the ledger."))
+        memo = (
+            _("Amendment of agreement %(number)s: %(reason)s")
+            % {
+                "number": agreement.number,
+                "reason": locked.reason,
+            }
+        )[:300]
+        increases = {
+            fy: new - previous for fy, (previous, new) in changes.items() if new > previous
+        }
+        try:
+            if increases:
+                # The ledger locks the fiscal years and checks the envelope,
+                # the stream and the sub-envelope: two approvals at once
+                # cannot both take the last dollars.
+                ledger_commit(
+                    commitment=commitment,
+                    amounts=increases,
+                    actor=actor,
+                    memo=memo,
+                    effective_on=today,
+                )
+            for fy, (previous, new) in changes.items():
+                if new < previous:
+                    ledger_release(
+                        commitment=commitment,
+                        fiscal_year=fy,
+                        amount=previous - new,
+                        actor=actor,
+                        memo=memo,
+                        effective_on=today,
+                    )
+        except LedgerError as exc:
+            raise ValidationError(exc.message) from exc
+        for fy, (previous, new) in sorted(changes.items(), key=lambda c: c[0].starts_on):
+            _reschedule(agreement, fy, new - previous, payments, today)
+        if locked.ends_on is not None and locked.ends_on != agreement.ends_on:
+            agreement.ends_on = locked.ends_on
+            final_due = locked.ends_on + FINAL_REPORT_DELAY
+            Report.objects.filter(
+                agreement=agreement, kind=Report.Kind.FINAL, received_on__isnull=True
+            ).update(due_on=final_due)
+            Payment.objects.filter(
+                agreement=agreement,
+                condition=Payment.Condition.FINAL_REPORT,
+                status=Payment.Status.SCHEDULED,
+            ).update(due_on=final_due + DUE_AFTER)
+        for payment in payments:
+            if payment in new_dates:
+                payment.due_on = new_dates[payment]
+                payment.save(update_fields=["due_on"])
+        agreement.amendment_unsigned = True
+        agreement.save(update_fields=["ends_on", "amendment_unsigned"])
+        number = (
+            AgreementVersion.objects.filter(agreement=agreement).aggregate(m=Max("number"))["m"]
+            or 1
+        ) + 1
+        version = AgreementVersion.objects.create(
+            agreement=agreement,
+            number=number,
+            terms=terms_snapshot(agreement),
+            created_by=actor,
+            amendment=locked,
+        )
+        locked.status = Amendment.Status.APPROVED
+        locked.decided_by = actor
+        locked.decided_at = timezone.now()
+        locked.save(update_fields=["status", "decided_by", "decided_at"])
+        audit_record(
+            actor=actor,
+            event_type="agreement.amendment_approved",
+            target=agreement,
+            new_value=f"v{number}",
+            reason=locked.reason,
+        )
+    amendment.status = locked.status
+    return version
+
+
+def amendment_reject(*, amendment: Amendment, actor: User, note: str) -> Amendment:
+    """The trustee rejects the amendment, saying why; nothing else changes."""
+    if not note.strip():
+        raise ValidationError({"note": [_("Say why the amendment is rejected.")]})
+    with transaction.atomic():
+        locked = Amendment.objects.select_for_update().get(pk=amendment.pk)
+        if locked.status != Amendment.Status.PROPOSED:
+            raise ValidationError(_("This amendment was already decided."))
+        locked.status = Amendment.Status.REJECTED
+        locked.decided_by = actor
+        locked.decided_at = timezone.now()
+        locked.decision_note = note.strip()[:1000]
+        locked.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+        audit_record(
+            actor=actor,
+            event_type="agreement.amendment_rejected",
+            target=locked.agreement,
+            reason=locked.decision_note,
+        )
+    return locked
