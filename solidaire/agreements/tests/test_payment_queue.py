@@ -40,7 +40,7 @@ def test_queue_reads_the_condition_as_a_condition_and_says_why_it_is_blocked(
     response = _as(client, users["trustee"]).get(reverse("payment_list"))
     html = response.content.decode()
     assert "Once the agreement is signed" in html
-    assert "Blocked: The agreement is not signed yet." in html
+    assert "Blocked: The agreement is not signed by both parties yet." in html
     assert "Agreement signed" not in html
 
 
@@ -63,7 +63,7 @@ def test_unmet_condition_disables_the_button_with_its_reason(client, users, agre
     )
     first = agreement.payments.get(sequence=1)
     assert f'disabled aria-describedby="payment-{first.pk}-unmet"' in html
-    assert "Not payable yet: The agreement is not signed yet." in html
+    assert "Not payable yet: The agreement is not signed by both parties yet." in html
 
 
 @pytest.mark.django_db
@@ -74,7 +74,7 @@ def test_payment_before_its_condition_is_refused_beside_its_form(client, users, 
     html = response.content.decode()
     # The form posts to an address that brings the browser back to itself.
     assert f'#payment-{first.pk}" novalidate' in html
-    assert "The agreement is not signed yet." in html
+    assert "The agreement is not signed by both parties yet." in html
     assert _pays() == 0
 
 
