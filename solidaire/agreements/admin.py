@@ -4,6 +4,13 @@ from django.contrib import admin
 
 from solidaire.agreements.models import (
     Agreement,
+    AgreementDocument,
+    AgreementSignature,
+    AgreementTemplate,
+    AgreementVersion,
+    Amendment,
+    AmendmentDueDate,
+    AmendmentLine,
     CancellationRequest,
     Payment,
     PaymentReversal,
@@ -108,3 +115,54 @@ class ReportDocumentAdmin(_ReadOnly):
 class ReminderSentAdmin(_ReadOnly):
     list_display = ("key", "recipient", "sent_on")
     search_fields = ("key", "recipient")
+
+
+# Agreements as issued, their signatures and amendments are written only by
+# the product's pages (each with its ledger entries and audit); the admin reads.
+@admin.register(AgreementTemplate)
+class AgreementTemplateAdmin(_ReadOnly):
+    list_display = ("programme", "updated_at")
+
+
+@admin.register(AgreementVersion)
+class AgreementVersionAdmin(_ReadOnly):
+    list_display = ("agreement", "number", "created_at")
+    list_select_related = ("agreement",)
+
+
+@admin.register(AgreementDocument)
+class AgreementDocumentAdmin(_ReadOnly):
+    list_display = ("version", "language", "sha256", "issued_at")
+
+
+@admin.register(AgreementSignature)
+class AgreementSignatureAdmin(_ReadOnly):
+    list_display = ("version", "party", "method", "signer_name", "signed_at")
+
+
+class AmendmentLineInline(admin.TabularInline):
+    model = AmendmentLine
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Amendment)
+class AmendmentAdmin(_ReadOnly):
+    list_display = ("agreement", "status", "proposed_at", "decided_at")
+    inlines = [AmendmentLineInline]
+
+
+@admin.register(AmendmentLine)
+class AmendmentLineAdmin(_ReadOnly):
+    list_display = ("amendment", "fiscal_year", "previous", "amount")
+
+
+@admin.register(AmendmentDueDate)
+class AmendmentDueDateAdmin(_ReadOnly):
+    list_display = ("amendment", "payment", "previous", "due_on")

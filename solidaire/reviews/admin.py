@@ -1,6 +1,15 @@
 from django.contrib import admin
 
-from solidaire.reviews.models import ConflictDeclaration, EligibilityResult, Review, Score
+from solidaire.reviews.models import (
+    AssignmentSettings,
+    ConflictDeclaration,
+    EligibilityResult,
+    EvaluatorCapacity,
+    EvaluatorKnowledge,
+    Review,
+    Score,
+    Tie,
+)
 
 
 @admin.register(EligibilityResult)
@@ -41,3 +50,27 @@ class ScoreAdmin(admin.ModelAdmin):
     list_filter = ("criterion__call", "criterion")
     search_fields = ("review__proposal__reference", "comment")
     list_select_related = ("review__proposal", "criterion")
+
+
+@admin.register(Tie)
+class TieAdmin(admin.ModelAdmin):
+    list_display = ("person", "programme", "organisation_name", "kind", "starts_on", "ends_on")
+    list_filter = ("programme", "kind")
+    search_fields = ("person__username", "person__last_name", "organisation_name", "neq")
+    list_select_related = ("person", "programme")
+
+
+@admin.register(EvaluatorKnowledge)
+class EvaluatorKnowledgeAdmin(admin.ModelAdmin):
+    list_display = ("person", "programme")
+    list_select_related = ("person", "programme")
+
+
+@admin.register(AssignmentSettings)
+class AssignmentSettingsAdmin(admin.ModelAdmin):
+    list_display = ("call", "reviews_per_proposal", "due_on")
+
+
+@admin.register(EvaluatorCapacity)
+class EvaluatorCapacityAdmin(admin.ModelAdmin):
+    list_display = ("call", "evaluator", "capacity")
