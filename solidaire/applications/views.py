@@ -901,21 +901,13 @@ def proposal_version_pdf(request: HttpRequest, pk: int, number: int) -> HttpResp
 # ----------------------------------------------------------------------------- review
 
 
-def field_anchor(name: str, fiscal_years: list[FiscalYear]) -> str:
-    """The id of the editor's input a checklist item is about."""
-    if name == "requested":
-        return f"id_{requested_field_name(fiscal_years[0])}" if fiscal_years else "id_total_cost"
-    if name in ("stream", "territories", "priorities"):
-        return f"id_{name}_0"
-    return f"id_{name}"
-
-
-def _checklist(proposal: Proposal, fiscal_years: list[FiscalYear]) -> list[dict[str, str]]:
+def _checklist(proposal: Proposal) -> list[dict[str, str]]:
+    """What submission still needs, each item a link to its input on the
+    editor (the anchors of ``checklist``)."""
     edit = reverse("applications:edit", args=[proposal.pk])
     return [
-        {"message": message, "href": f"{edit}#{field_anchor(name, fiscal_years)}"}
-        for name, errors in proposal_completeness_errors(proposal).items()
-        for message in errors
+        {"message": item["message"], "href": f"{edit}#{item['anchor']}"}
+        for item in checklist(proposal_completeness_errors(proposal))
     ]
 
 
@@ -973,14 +965,13 @@ def proposal_review(request: HttpRequest, pk: int) -> HttpResponse:
         form.fields["attested"].widget.attrs.update(
             {"aria-describedby": "id_attested_error", "aria-invalid": "true"}
         )
-    fiscal_years = _fiscal_years(proposal)
     return _render(
         request,
         "applications/proposal_review.html",
         {
             "proposal": proposal,
             "form": form,
-            "checklist": _checklist(proposal, fiscal_years),
+            "checklist": _checklist(proposal),
             "closed_message": closed_message,
             "requested_amounts": list(proposal.requested_amounts.all()),
             "territories": [t.name for t in proposal.territories.all()],
