@@ -25,7 +25,7 @@ import sys
 import time
 from pathlib import Path
 from types import FrameType
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -128,14 +128,15 @@ class Command(BaseCommand):
 
     def describe(self, options: dict[str, Any], pid_file: Path) -> str:
         database = settings.DATABASES["default"]
-        mail = settings.MAILERS["default"]
+        mail = cast(dict[str, Any], settings.MAILERS["default"])
+        private = cast(dict[str, Any], settings.STORAGES["private"])
         lines = [
             f"Solidaire is served at http://{options['bind']}/ "
             f"({options['web_workers']} web workers, {options['task_workers']} task worker(s))",
             f"  database: {database['ENGINE'].rsplit('.', 1)[-1]} {database.get('NAME', '')}",
             f"  tasks:    {settings.TASKS['default']['BACKEND']}",
             f"  e-mail:   {mail['BACKEND']} {mail.get('OPTIONS', {}).get('file_path', '')}".rstrip(),
-            f"  files:    {settings.STORAGES['private']['BACKEND']}",
+            f"  files:    {private['BACKEND']}",
             f"  pids:     {pid_file} — Ctrl-C stops everything",
         ]
         return "\n".join(lines)
