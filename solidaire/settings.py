@@ -163,6 +163,9 @@ else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 
+# Backups serialize instants whole (Django's JSON rounds them to the millisecond).
+SERIALIZATION_MODULES = {"exactjson": "solidaire.common.exactjson"}
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
