@@ -1,8 +1,9 @@
 """Backups: the whole database and every private file in one archive.
 
-The archive is a gzipped tar holding ``database.json`` (every row, in
-Django's serialization with natural keys, so it loads into any freshly
-migrated database, SQLite or PostgreSQL alike), the private files under
+The archive is a gzipped tar holding ``database.json`` (every row under its
+own id, in Django's serialization; the content types and permissions rows
+point to are named by natural key, so it loads into any freshly migrated
+database, SQLite or PostgreSQL alike), the private files under
 ``files/`` with their stored names, and ``manifest.json``: the SHA-256 and
 size of every other member. ``restore`` reads the whole archive and checks
 every checksum before it writes anything: a truncated or altered archive is
@@ -86,7 +87,7 @@ def backup_write(*, destination: Path) -> BackupSummary:
                 "dumpdata",
                 exclude=EXCLUDED,
                 natural_foreign=True,
-                natural_primary=True,
+                natural_primary=False,
                 format="exactjson",
                 output=str(dump),
                 verbosity=0,

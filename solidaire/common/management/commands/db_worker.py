@@ -55,13 +55,14 @@ class Heartbeat(threading.Thread):
             tasks_recover_lost(me=self.worker_id)
         except DatabaseError:
             logger.warning("The database does not answer; the heartbeat waits.", exc_info=True)
-        finally:
-            # This thread's own connection: not kept between beats.
-            connections.close_all()
 
     def run(self) -> None:
         while not self.stopping.wait(settings.WORKER_HEARTBEAT):
-            self.beat()
+            try:
+                self.beat()
+            finally:
+                # This thread's own connection: not kept between beats.
+                connections.close_all()
 
 
 class Worker(base.Worker):
@@ -84,6 +85,8 @@ class Worker(base.Worker):
                     time.sleep(max(self.interval, 1.0))
         finally:
             heartbeat.stopping.set()
+            # A beat under way would write the heartbeat back after it is forgotten.
+            heartbeat.join(timeout=10)
             with contextlib.suppress(DatabaseError):
                 heartbeat_forget(worker_id=self.worker_id)
 
