@@ -62,7 +62,7 @@ def work() -> None:
     call_command("db_worker", batch=True, no_startup_delay=True, queue_name="*", verbosity=0)
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)
 def test_a_queued_task_waits_in_the_database_until_a_worker_runs_it(queue):
     result = record_run.enqueue("receipt")
 
@@ -75,7 +75,7 @@ def test_a_queued_task_waits_in_the_database_until_a_worker_runs_it(queue):
     assert (row.status, row.return_value) == ("SUCCESSFUL", "RECEIPT")
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)
 def test_a_failing_task_is_retried_up_to_the_limit_then_kept_failed_with_its_error(queue):
     result = always_fails.enqueue()
 
@@ -88,7 +88,7 @@ def test_a_failing_task_is_retried_up_to_the_limit_then_kept_failed_with_its_err
     assert "the service this task calls is down" in row.traceback
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)
 def test_a_retry_waits_longer_after_each_failed_attempt(queue):
     queue.TASKS_RETRY_DELAY = 30
     result = always_fails.enqueue()
@@ -100,7 +100,7 @@ def test_a_retry_waits_longer_after_each_failed_attempt(queue):
     assert timedelta(seconds=25) < row.run_after - timezone.now() <= timedelta(seconds=30)
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)
 def test_the_administrator_sees_a_failed_task_with_its_error_and_retries_it(queue, client):
     admin_user = f.UserFactory(is_staff=True, is_superuser=True)
     client.force_login(admin_user)
@@ -123,7 +123,7 @@ def test_the_administrator_sees_a_failed_task_with_its_error_and_retries_it(queu
     assert (row.status, row.worker_ids, row.traceback) == ("READY", [], "")
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)
 def test_a_task_left_running_by_a_dead_worker_goes_back_to_the_queue_and_runs(queue):
     result = record_run.enqueue("after the crash")
     long_ago = timezone.now() - timedelta(minutes=5)
@@ -142,7 +142,7 @@ def test_a_task_left_running_by_a_dead_worker_goes_back_to_the_queue_and_runs(qu
     assert not WorkerHeartbeat.objects.filter(worker_id="killed").exists()
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)
 def test_a_task_of_a_worker_still_beating_is_left_running(queue):
     result = record_run.enqueue("in progress")
     now = timezone.now()
@@ -157,7 +157,7 @@ def test_a_task_of_a_worker_still_beating_is_left_running(queue):
     assert DBTaskResult.objects.get(pk=result.id).status == "RUNNING"
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)
 def test_a_lost_task_that_used_all_its_attempts_is_failed_not_run_again(queue):
     result = record_run.enqueue("too many times")
     long_ago = timezone.now() - timedelta(minutes=5)
@@ -172,7 +172,7 @@ def test_a_lost_task_that_used_all_its_attempts_is_failed_not_run_again(queue):
     assert row.exception_class_path == "solidaire.common.worker.WorkerLost"
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)
 def test_the_worker_leaves_a_heartbeat_while_it_runs_and_removes_it_when_it_stops(queue):
     count_heartbeats.enqueue()
 
@@ -197,7 +197,7 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)
 def test_a_mail_server_refusing_messages_fails_the_task_after_its_attempts_not_the_write(
     queue, django_capture_on_commit_callbacks
 ):
