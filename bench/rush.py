@@ -51,6 +51,9 @@ from urllib.parse import urlsplit
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/solidaire_rush"
+# The draft page's button that submits ("submit"), or that leads to the
+# confirmation step where versions have one ("review").
+SUBMIT_BUTTONS = ("submit", "review")
 
 
 # --------------------------------------------------------------------------- database side
@@ -318,8 +321,8 @@ class FormReader(html.parser.HTMLParser):
             if kind == "file":
                 self.current["files"].append(name)
             elif kind == "submit":
-                if name == "submit":
-                    self.current["submit"] = a.get("value", "")
+                if name in SUBMIT_BUTTONS:
+                    self.current["submit"] = (name, a.get("value", ""))
             elif kind in ("checkbox", "radio"):
                 if kind == "checkbox" and "checked" not in a:
                     self.current["checkboxes"].append((name, a.get("value", "on")))
@@ -327,8 +330,8 @@ class FormReader(html.parser.HTMLParser):
                     self.current["fields"].append((name, a.get("value", "on")))
             else:
                 self.current["fields"].append((name, a.get("value", "")))
-        elif tag == "button" and name == "submit":
-            self.current["submit"] = a.get("value", "")
+        elif tag == "button" and name in SUBMIT_BUTTONS:
+            self.current["submit"] = (name, a.get("value", ""))
         elif tag == "select" and name:
             self.select, self.select_first, self.select_chosen = name, None, False
         elif tag == "option" and self.select:
@@ -433,7 +436,7 @@ def submit_one(port: int, draft: dict, document: bytes, give_up_at: float) -> Ou
             reader = FormReader()
             reader.feed(page.decode("utf-8"))
             form = reader.submission_form()
-            fields = [*form["fields"], ("submit", form["submit"])]
+            fields = [*form["fields"], form["submit"]]
             files = [(name, "lettre-appui.pdf", document) for name in form["files"]]
             body, content_type = multipart(fields, files)
             began = time.monotonic()
