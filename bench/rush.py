@@ -284,7 +284,12 @@ def request(
         connection.request(method, path, body=body or None, headers=headers or {})
         response = connection.getresponse()
         data = response.read()
-        return response.status, {k.lower(): v for k, v in response.getheaders()}, data
+        headers: dict[str, str] = {}
+        for key, value in response.getheaders():
+            # Several Set-Cookie headers: keep them all, one a line.
+            name = key.lower()
+            headers[name] = f"{headers[name]}\n{value}" if name in headers else value
+        return response.status, headers, data
     finally:
         connection.close()
 
