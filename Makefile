@@ -6,10 +6,11 @@ PY      := $(VENV)/bin/python
 PORT    ?= 8000
 STAMP   := $(VENV)/.installed
 
-.PHONY: run test test-fast lint bench setup demo messages clean help
+.PHONY: run serve test test-fast lint bench setup demo messages clean help
 
 help:
 	@echo "make run    — install, migrate, load the Capitale-Nationale demo, serve on http://127.0.0.1:$(PORT)"
+	@echo "make serve  — the production stack: gunicorn and the task worker, DEBUG=false (see docs/deployment.md)"
 	@echo "make test   — the whole test suite (SQLite by default; DATABASE_URL selects PostgreSQL)"
 	@echo "make lint   — ruff and mypy"
 	@echo "make bench  — benchmarks, figures printed"
@@ -48,6 +49,33 @@ demo: setup
 run: demo
 	@echo "Solidaire is served at http://127.0.0.1:$(PORT) (demo accounts: see README.md)"
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+# The production stack on this machine. Production settings (DEBUG=false),
+# with defaults that suit a trial on this machine, each replaced by the
+# variable of the same name when it is set: a secret key generated once in
+# var/secret_key, the hosts 127.0.0.1 and localhost, no HTTPS redirect
+# (there is no TLS on loopback; a proxy in front provides it in production),
+# e-mail written under var/mail/ unless EMAIL_URL or EMAIL_HOST names an SMTP
+# server, the database cache (shared by the workers, for the rate limits).
+# DATABASE_URL selects PostgreSQL (SQLite, the default, is for a trial).
+SERVE_ENV = env DEBUG=false \
+	ALLOWED_HOSTS=$${ALLOWED_HOSTS:-127.0.0.1,localhost} \
+	SECURE_SSL_REDIRECT=$${SECURE_SSL_REDIRECT:-false} \
+	CACHE_TABLE=$${CACHE_TABLE:-solidaire_cache} \
+	TASKS_BACKEND=$${TASKS_BACKEND:-database} \
+	$$([ -n "$${SECRET_KEY:-}" ] || echo SECRET_KEY_FILE=$${SECRET_KEY_FILE:-var/secret_key}) \
+	$$([ -n "$${EMAIL_URL:-}$${EMAIL_HOST:-}$${EMAIL_BACKEND:-}" ] || echo EMAIL_BACKEND=solidaire.common.mail.ConsoleAndFileEmailBackend)
+
+var/secret_key:
+	@mkdir -p var
+	@umask 077 && $(PY) -c 'import secrets; print(secrets.token_urlsafe(64))' > $@
+
+serve: setup var/secret_key
+	@$(SERVE_ENV) $(PY) manage.py check --deploy
+	@$(SERVE_ENV) $(PY) manage.py migrate --noinput
+	@$(SERVE_ENV) $(PY) manage.py createcachetable
+	@$(SERVE_ENV) $(PY) manage.py collectstatic --noinput --verbosity 0
+	@$(SERVE_ENV) $(PY) manage.py serve --bind 127.0.0.1:$(PORT)
 
 test: setup
 	-@$(MAKE) --no-print-directory node_modules/axe-core/axe.min.js

@@ -86,7 +86,11 @@ INSTALLED_APPS = [
     # reset and e-mail change (templates in solidaire/templates/account/).
     "allauth",
     "allauth.account",
+    # Before django_tasks_db: its `db_worker` command is Solidaire's (retries,
+    # heartbeat, recovery of tasks a stopped worker left running).
     "solidaire.common",
+    # The task queue's table, read by `manage.py db_worker`.
+    "django_tasks_db",
     "solidaire.accounts",
     "solidaire.documents",
     "solidaire.audit",
@@ -105,6 +109,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that its line covers every other middleware's time and answer.
+    "solidaire.common.requestlog.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Static files are served by runserver while developing, by WhiteNoise
     # (from STATIC_ROOT, after collectstatic) in production.
@@ -157,6 +163,9 @@ else:
     DATABASES["default"]["CONN_MAX_AGE"] = env_int("CONN_MAX_AGE", 60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+
+# Backups serialize instants whole (Django's JSON rounds them to the millisecond).
+SERIALIZATION_MODULES = {"exactjson": "solidaire.common.exactjson"}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
@@ -239,12 +248,46 @@ if PRIVATE_MEDIA_ROOT.resolve().is_relative_to(MEDIA_ROOT.resolve()) or (
     PRIVATE_MEDIA_ROOT.resolve().is_relative_to(Path(STATIC_ROOT).resolve())
 ):
     raise ImproperlyConfigured("PRIVATE_MEDIA_ROOT must lie outside MEDIA_ROOT and STATIC_ROOT.")
-STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "private": {
+# PRIVATE_STORAGE=s3 keeps them in a bucket of an S3-compatible store
+# instead (django-storages and boto3): PRIVATE_S3_BUCKET, PRIVATE_S3_ENDPOINT_URL
+# (empty for AWS), PRIVATE_S3_REGION, PRIVATE_S3_ACCESS_KEY_ID and
+# PRIVATE_S3_SECRET_ACCESS_KEY (or their _FILE), PRIVATE_S3_PREFIX. Objects are
+# written private (no public ACL) and every link the store could make is
+# signed and short-lived; the site itself never hands one out.
+_private_storage_kind = env_str("PRIVATE_STORAGE", "filesystem")
+_private_storage: dict[str, object]
+if _private_storage_kind == "filesystem":
+    _private_storage = {
         "BACKEND": "solidaire.documents.storage.PrivateFileSystemStorage",
         "OPTIONS": {"location": PRIVATE_MEDIA_ROOT},
-    },
+    }
+elif _private_storage_kind == "s3":
+    _bucket = env_str("PRIVATE_S3_BUCKET", "")
+    if not _bucket:
+        raise ImproperlyConfigured("PRIVATE_STORAGE=s3 needs PRIVATE_S3_BUCKET.")
+    _private_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": _bucket,
+            "endpoint_url": env_str("PRIVATE_S3_ENDPOINT_URL", "") or None,
+            "region_name": env_str("PRIVATE_S3_REGION", "") or None,
+            "access_key": env_str("PRIVATE_S3_ACCESS_KEY_ID", "") or None,
+            "secret_key": env_str("PRIVATE_S3_SECRET_ACCESS_KEY", "") or None,
+            "location": env_str("PRIVATE_S3_PREFIX", "private").strip("/"),
+            "default_acl": "private",
+            "querystring_auth": True,
+            "querystring_expire": 60,
+            "file_overwrite": False,
+            "custom_domain": None,
+        },
+    }
+else:
+    raise ImproperlyConfigured(
+        f"PRIVATE_STORAGE={_private_storage_kind!r} is not filesystem or s3."
+    )
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "private": _private_storage,
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -342,7 +385,34 @@ MAILERS = {"default": {"BACKEND": _email_backend, "OPTIONS": _email_options}}
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Solidaire <solidaire@localhost>")
 SERVER_EMAIL = env_str("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 
-TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+# Background work (e-mails, PDFs, exports) goes through Django's tasks
+# framework. TASKS_BACKEND=database (the default when DEBUG=false) keeps each
+# task as a row consumed by `manage.py db_worker` (django-tasks-db): it
+# outlives a restart, a failed attempt is tried again up to
+# TASKS_MAX_ATTEMPTS times (waiting TASKS_RETRY_DELAY seconds, doubled at each
+# attempt), and a task that failed for good stays in the admin with its error,
+# ready to be retried. TASKS_BACKEND=immediate (the default while developing,
+# and in the tests) runs a task inside the request that queues it.
+_TASK_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "immediate": "django.tasks.backends.immediate.ImmediateBackend",
+    "dummy": "django.tasks.backends.dummy.DummyBackend",
+}
+_tasks_backend = env_str("TASKS_BACKEND", "immediate" if DEBUG else "database")
+if _tasks_backend not in _TASK_BACKENDS:
+    raise ImproperlyConfigured(
+        f"TASKS_BACKEND={_tasks_backend!r} is not one of {', '.join(sorted(_TASK_BACKENDS))}."
+    )
+TASKS = {"default": {"BACKEND": _TASK_BACKENDS[_tasks_backend]}}
+TASKS_MAX_ATTEMPTS = env_int("TASKS_MAX_ATTEMPTS", 5)
+TASKS_RETRY_DELAY = env_int("TASKS_RETRY_DELAY", 30)
+if TASKS_MAX_ATTEMPTS < 1 or TASKS_RETRY_DELAY < 0:
+    raise ImproperlyConfigured("TASKS_MAX_ATTEMPTS must be 1 or more, TASKS_RETRY_DELAY 0 or more.")
+# The worker writes a heartbeat every WORKER_HEARTBEAT seconds; /readyz wants
+# one from the last minute, and a task whose worker has been silent for
+# WORKER_LOST_AFTER seconds is put back in the queue.
+WORKER_HEARTBEAT = env_int("WORKER_HEARTBEAT", 10)
+WORKER_LOST_AFTER = env_int("WORKER_LOST_AFTER", 60)
 
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
@@ -355,9 +425,27 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
+# Logs go to the standard error. LOG_FORMAT=json (the default when
+# DEBUG=false) writes one JSON object a line, for a log collector; a line per
+# request (with its X-Request-ID) and per task run comes from the loggers
+# solidaire.request and solidaire.task, at INFO when ACCESS_LOG is on.
+_log_format = env_str("LOG_FORMAT", "text" if DEBUG else "json")
+if _log_format not in ("json", "text"):
+    raise ImproperlyConfigured(f"LOG_FORMAT={_log_format!r} is not json or text.")
+_access_log = "INFO" if env_bool("ACCESS_LOG", not DEBUG) else "WARNING"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "json": {"()": "solidaire.common.logs.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": _log_format}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
+    "loggers": {
+        "solidaire.request": {"level": _access_log},
+        "solidaire.task": {"level": _access_log},
+        "solidaire.worker": {"level": "INFO"},
+        "django_tasks_db": {"level": "INFO"},
+    },
 }

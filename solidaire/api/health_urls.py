@@ -1,7 +1,11 @@
-"""``/healthz`` lives at the site's root, outside the versioned API."""
+"""``/healthz`` and ``/readyz`` live at the site's root, outside the versioned API."""
 
 from django.urls import path
 
 from solidaire.api.views import healthz
+from solidaire.common.health import readyz
 
-urlpatterns = [path("healthz", healthz, name="healthz")]
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
+]
