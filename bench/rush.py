@@ -467,7 +467,11 @@ def submit_one(port: int, draft: dict, document: bytes, give_up_at: float) -> Ou
                     return outcome
                 if status != 302 or not location:
                     break
-                status, headers, page = request("GET", port, location, headers={"Cookie": cookies})
+                # The CSRF cookie goes along: without it the page would set
+                # a new one, and its form's token would not match the old.
+                status, headers, page = request(
+                    "GET", port, location, headers={"Cookie": f"{cookies}; csrftoken={token}"}
+                )
                 if status != 200:
                     break
                 reader = FormReader()
