@@ -418,7 +418,8 @@ def test_incomplete_submission_names_what_is_missing(client, draft, people):
     page = client.get(review_url(draft)).content.decode()
     # Each missing answer is a link to its input on the edit page.
     assert f'href="{edit_url(draft)}#id_summary">Describe the initiative.</a>' in page
-    assert f'href="{edit_url(draft)}#id_territories_0">Name at least one territory' in page
+    # A group of choices is reached by its fieldset (focusable, with its legend).
+    assert f'href="{edit_url(draft)}#id_territories">Name at least one territory' in page
     assert 'id="submit-form"' not in page
     response = client.post(review_url(draft), {"attested": "on"})
     assert response.status_code == 400
