@@ -18,7 +18,8 @@ from solidaire.agreements.services import agreement_issue, agreement_sign, payme
 from solidaire.applications.models import Proposal
 from solidaire.audit.models import AuditEvent
 from solidaire.ledger.models import Commitment, LedgerEntry
-from solidaire.programmes.models import Region
+from solidaire.programmes.models import Region, Territory
+from solidaire.programmes.reference import reference_load
 from solidaire.testing import factories as f
 
 
@@ -28,9 +29,10 @@ def signed_agreement(django_db_setup, django_db_blocker):  # type: ignore[no-unt
     a flush that would empty the reference regions)."""
     with django_db_blocker.unblock():
         last_event = AuditEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
-        region, _created = Region.objects.get_or_create(
-            code="03", defaults={"name": "Capitale-Nationale"}
-        )
+        # The reference regions and territories, which a transactional test
+        # run before this one may have flushed (loading them is idempotent).
+        reference_load(Region, Territory)
+        region = Region.objects.get(code="03")
         programme = f.ProgrammeFactory(region=region, years=[Decimal("840000.00")] * 5)
         call = f.decided_call(programme)
         proposal = f.funded_proposal(call=call, submitted_at=datetime(2020, 1, 1, tzinfo=UTC))
