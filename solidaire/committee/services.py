@@ -30,6 +30,7 @@ from solidaire.committee.models import (
     PanelConsent,
     PanelQuestion,
 )
+from solidaire.common.text import sort_key
 from solidaire.programmes.models import Programme, ProgrammeRole
 from solidaire.reviews.conflicts import is_conflicted
 
@@ -97,7 +98,9 @@ def meeting_members(programme: Programme) -> list[User]:
         programme=programme,
         role__in=[ProgrammeRole.Role.COMMITTEE, ProgrammeRole.Role.COORDINATOR],
     ).values_list("user_id", flat=True)
-    return sorted(User.objects.filter(pk__in=ids), key=lambda u: (u.last_name, u.first_name, u.pk))
+    return sorted(
+        User.objects.filter(pk__in=ids), key=lambda u: (*sort_key(u.last_name, u.first_name), u.pk)
+    )
 
 
 def attendance_record(*, meeting: Meeting, present: Iterable[int], actor: User) -> None:
@@ -216,7 +219,9 @@ def panellists(programme: Programme) -> list[User]:
     ids = ProgrammeRole.objects.filter(
         programme=programme, role=ProgrammeRole.Role.PANELLIST
     ).values_list("user_id", flat=True)
-    return sorted(User.objects.filter(pk__in=ids), key=lambda u: (u.last_name, u.first_name, u.pk))
+    return sorted(
+        User.objects.filter(pk__in=ids), key=lambda u: (*sort_key(u.last_name, u.first_name), u.pk)
+    )
 
 
 def panel_give(*, proposals: Iterable[Proposal], panellist: User, actor: User) -> int:

@@ -281,3 +281,16 @@ def test_the_meetings_record_closes_with_the_decision(meeting_world) -> None:  #
     )
     assert response.status_code == 400
     assert not Attendance.objects.exists()
+
+
+@pytest.mark.django_db
+def test_meeting_members_are_sorted_as_french_sorts_names() -> None:
+    from solidaire.accounts.permissions import COMMITTEE
+    from solidaire.committee.services import meeting_members
+    from solidaire.testing import factories as f
+
+    programme = f.ProgrammeFactory()
+    for last in ("Boucher", "Bélanger", "Côté", "Caron"):
+        f.ProgrammeRoleFactory(programme=programme, role=COMMITTEE, user__last_name=last)
+    names = [u.last_name for u in meeting_members(programme)]
+    assert names == ["Bélanger", "Boucher", "Caron", "Côté"]
