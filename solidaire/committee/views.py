@@ -67,22 +67,8 @@ from solidaire.programmes.models import Programme
 from solidaire.reviews.conflicts import conflicted_proposal_ids, is_conflicted
 from solidaire.reviews.models import Review
 from solidaire.reviews.scoring import proposal_scores
+from solidaire.reviews.views import call_for
 from solidaire.views import nav_for
-
-
-def call_for(request: HttpRequest, programme: str, number: int, action: str) -> tuple[Call, Roles]:
-    """The call if the person may do ``action`` on it, else 404."""
-    call = (
-        Call.objects.select_related("programme__region")
-        .filter(programme__slug=programme, number=number)
-        .first()
-    )
-    if call is None:
-        raise Http404
-    roles = roles_for(request.user)
-    if not allowed(roles, action, programme_id=call.programme_id):
-        raise Http404
-    return call, roles
 
 
 def _render(
