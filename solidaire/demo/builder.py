@@ -33,11 +33,24 @@ from pypdf import PdfWriter
 
 from solidaire.accounts.models import User
 from solidaire.agreements.documents import DEFAULT_TEXTS, agreement_template_save
-from solidaire.agreements.models import Payment
+from solidaire.agreements.models import Payment, Report
+from solidaire.agreements.reports import (
+    ReportDraft,
+    report_budget_lines,
+    report_due_change,
+    report_review,
+    report_save_draft,
+    report_submit,
+)
 from solidaire.agreements.services import agreement_issue, agreement_sign, payment_record
 from solidaire.applications.attachments import attachment_put
+from solidaire.applications.budget import BudgetRow
 from solidaire.applications.models import Organisation, OrganisationMember, Proposal
-from solidaire.applications.services import proposal_create_draft, proposal_submit
+from solidaire.applications.services import (
+    proposal_create_draft,
+    proposal_submit,
+    proposal_update_draft,
+)
 from solidaire.calls.models import (
     Allocation,
     Call,
@@ -53,6 +66,7 @@ from solidaire.common.fiscal import (
     fiscal_year_bounds,
     fiscal_year_label,
     fiscal_year_start,
+    quebec_today,
 )
 from solidaire.common.money import ZERO
 from solidaire.common.templatetags.solidaire import date as date_filter
@@ -801,18 +815,21 @@ def _build_second(
     )
     log("second programme: envelope, work plan and committee")
 
+    # Its call 1 was decided a year before the first programme's: its
+    # initiatives are in their second year, the first year's progress reports
+    # are in, and one organisation still owes its own.
     call = _call(
         programme=programme,
         number=1,
         title="Premier appel d'initiatives",
-        opens_at=clock.at(2019, 11, 4, 9),
-        closes_at=clock.at(2020, 1, 17, 16),
-        latest_end_on=clock.day(2022, 3, 31),
+        opens_at=clock.at(2018, 11, 5, 9),
+        closes_at=clock.at(2019, 1, 18, 16),
+        latest_end_on=clock.day(2021, 3, 31),
         streams=data.SECOND_STREAMS,
         rules=data.SECOND_ELIGIBILITY_RULES,
     )
     streams = {s.code: s for s in call.streams.all()}
-    call_years = years[CALL1_FIRST_YEAR : CALL1_FIRST_YEAR + 2]
+    call_years = years[CALL1_FIRST_YEAR - 1 : CALL1_FIRST_YEAR + 1]
     Allocation.objects.bulk_create(
         [
             Allocation(stream=streams[code], fiscal_year=year, amount=amount)
@@ -845,83 +862,135 @@ def _build_second(
     codes = [c.code for c in call.criteria.order_by("order")]
     rules = [r.code for r in call.eligibility_rules.all()]
     top = data.SCALE[-1][0]
-    for k, (_name, territory, stream, title, eligible) in enumerate(data.SECOND_PROPOSALS):
-        plan = PlannedProposal(index=k, stream=stream, territory=territory, title=title, years=2)
-        low, high = (40_000, 70_000) if stream == "regional" else (25_000, 60_000)
-        plan.amounts = _split(rng.randrange(low, high + 1, 500), 2, rng)
-        fields = _fields(plan, streams[stream], clock, rng)
-        fields["partners"] = "CISSS de Chaudière-Appalaches, municipalités, organismes du milieu."
-        submitted_at = clock.at(2019, 11, 11 + k, 10)
-        draft = proposal_create_draft(
-            call=call,
-            organisation=organisations[k],
-            actor=None,
-            fields=fields,
-            requested=dict(zip(call_years, plan.amounts, strict=True)),
-            territories=[territories[territory]],
-            priorities=[priorities[k % len(priorities)]],
-            now=submitted_at,
-        )
-        _attach_required_documents(draft)
-        proposal = proposal_submit(attested=True, proposal=draft, actor=None, now=submitted_at)
-        results = {code: (True, "") for code in rules}
-        if not eligible:
-            results["type-organisme"] = (False, "L'organisme est une entreprise à but lucratif.")
-        eligibility_record(proposal=proposal, results=results, actor=coordinator)
-        if not eligible:
-            continue
-        quality = rng.uniform(1.8, 4.6)
-        for e in (k % len(evaluators), (k + 1) % len(evaluators)):
-            review = review_assign(proposal=proposal, evaluator=evaluators[e], actor=coordinator)
-            review_submit(
-                review=review,
-                scores=_explained(
-                    {c: max(0, min(top, round(quality + rng.gauss(0, 0.6)))) for c in codes}
-                ),
-                actor=evaluators[e],
-                now=clock.at(2020, 2, 3 + e, 15),
+    with fiscal_today(clock.day(2019, 3, 4)):
+        for k, (_name, territory, stream, title, eligible) in enumerate(data.SECOND_PROPOSALS):
+            plan = PlannedProposal(
+                index=k, stream=stream, territory=territory, title=title, years=2
             )
-    log("second programme: proposals submitted, screened and reviewed")
+            low, high = (40_000, 70_000) if stream == "regional" else (25_000, 60_000)
+            plan.amounts = _split(rng.randrange(low, high + 1, 500), 2, rng)
+            fields = _fields(plan, streams[stream], clock, rng, first_year=2019)
+            fields["partners"] = (
+                "CISSS de Chaudière-Appalaches, municipalités, organismes du milieu."
+            )
+            submitted_at = clock.at(2018, 11, 12 + k, 10)
+            draft = proposal_create_draft(
+                call=call,
+                organisation=organisations[k],
+                actor=None,
+                fields=fields,
+                requested=dict(zip(call_years, plan.amounts, strict=True)),
+                territories=[territories[territory]],
+                priorities=[priorities[k % len(priorities)]],
+                now=submitted_at,
+            )
+            proposal_update_draft(
+                proposal=draft,
+                actor=None,
+                budget=_budget_rows(plan.amounts, Decimal(str(fields["total_cost"])), call_years),
+            )
+            _attach_required_documents(draft)
+            proposal = proposal_submit(attested=True, proposal=draft, actor=None, now=submitted_at)
+            results = {code: (True, "") for code in rules}
+            if not eligible:
+                results["type-organisme"] = (
+                    False,
+                    "L'organisme est une entreprise à but lucratif.",
+                )
+            eligibility_record(proposal=proposal, results=results, actor=coordinator)
+            if not eligible:
+                continue
+            quality = rng.uniform(1.8, 4.6)
+            for e in (k % len(evaluators), (k + 1) % len(evaluators)):
+                review = review_assign(
+                    proposal=proposal, evaluator=evaluators[e], actor=coordinator
+                )
+                review_submit(
+                    review=review,
+                    scores=_explained(
+                        {c: max(0, min(top, round(quality + rng.gauss(0, 0.6)))) for c in codes}
+                    ),
+                    actor=evaluators[e],
+                    now=clock.at(2019, 2, 4 + e, 15),
+                )
+        log("second programme: proposals submitted, screened and reviewed")
 
-    adopted = scenario_solve(
-        scenario=scenario_create(
-            call=call,
-            name="Ordre de mérite — scénario adopté",
+        adopted = scenario_solve(
+            scenario=scenario_create(
+                call=call,
+                name="Ordre de mérite — scénario adopté",
+                actor=coordinator,
+                method=Scenario.Method.OPTIMAL,
+                objective=Scenario.Objective.MERIT_ORDER,
+                rules={"max_per_organisation": 1},
+            ),
+            now=clock.at(2019, 2, 25, 10),
+        )
+        decision_adopt(
+            scenario=adopted,
             actor=coordinator,
-            method=Scenario.Method.OPTIMAL,
-            objective=Scenario.Objective.MERIT_ORDER,
-            rules={"max_per_organisation": 1},
-        ),
-        now=clock.at(2020, 2, 24, 10),
-    )
-    decision_adopt(
-        scenario=adopted,
-        actor=coordinator,
-        resolution_number=f"CRCA-{2020 + clock.shift}-03-02",
-        now=clock.at(2020, 3, 2, 19),
-        notify=False,
-    )
+            resolution_number=f"CRCA-{2019 + clock.shift}-03-04",
+            now=clock.at(2019, 3, 4, 19),
+            notify=False,
+        )
     funded = list(
         Proposal.objects.filter(call=call, award__isnull=False)
         .select_related("organisation")
         .order_by("reference")
     )
-    for k, proposal in enumerate(funded):
-        agreement = agreement_issue(
-            proposal=proposal, actor=fiduciaire, issued_on=clock.day(2020, 3, 16)
-        )
-        if k == len(funded) - 1:
-            continue  # one agreement still awaits its signature
-        agreement_sign(
-            agreement=agreement,
-            actor=fiduciaire,
-            signed_on=clock.day(2020, 3, 20 + k),
-            signatory=f"Direction générale, {proposal.organisation.legal_name}"[:200],
-        )
-        if k % 2 == 0:
-            payment = agreement.payments.get(sequence=1)
+    agreements = []
+    with fiscal_today(clock.day(2019, 3, 29)):
+        for k, proposal in enumerate(funded):
+            agreement = agreement_issue(
+                proposal=proposal, actor=fiduciaire, issued_on=clock.day(2019, 3, 18)
+            )
+            agreement_sign(
+                agreement=agreement,
+                actor=fiduciaire,
+                signed_on=clock.day(2019, 3, 20 + k),
+                signatory=f"Direction générale, {proposal.organisation.legal_name}"[:200],
+            )
+            agreements.append(agreement)
+    for agreement in agreements:
+        payment = agreement.payments.get(sequence=1)
+        with fiscal_today(payment.due_on):
             payment_record(payment=payment, actor=fiduciaire, paid_on=payment.due_on)
-    log("second programme: call 1 decided, agreements and first payments")
+    log("second programme: call 1 decided, agreements signed, first payments")
+
+    # The first year's progress reports: all in, approved and followed by the
+    # second year's instalment, but the demo organisation's, whose due date
+    # the coordination moved at its request; its draft is under way.
+    for k, agreement in enumerate(agreements):
+        report = agreement.reports.get(kind=Report.Kind.PROGRESS, fiscal_year=call_years[0])
+        if agreement.proposal.organisation_id == organisations[0].pk:
+            report_save_draft(
+                report=report,
+                actor=applicant,
+                draft=ReportDraft(
+                    indicators={"people_reached": 140, "activities_held": 36},
+                    narrative=(
+                        "Les cuisines collectives ont repris chaque semaine depuis avril; "
+                        "le bilan des repas partagés est à compléter."
+                    ),
+                ),
+            )
+            report_due_change(
+                report=report,
+                actor=coordinator,
+                due_on=min(quebec_today() + timedelta(days=21), call_years[1].ends_on),
+            )
+            continue
+        _report_first_year(
+            report=report,
+            reached=rng.randrange(60, 400),
+            submitted_on=clock.day(2020, 4, 14 + k),
+            coordinator=coordinator,
+            approved_on=clock.day(2020, 5, 4),
+        )
+        payment = agreement.payments.get(condition=Payment.Condition.PROGRESS_REPORT)
+        with fiscal_today(payment.due_on):
+            payment_record(payment=payment, actor=fiduciaire, paid_on=payment.due_on)
+    log("second programme: first-year progress reports and second instalments")
 
     figures = calls_figures([call])[call.pk]
     awards = Award.objects.filter(decision__call=call)
@@ -944,6 +1013,69 @@ def _build_second(
         organisations_funded=organisations_funded,
         proposals_received=Proposal.objects.filter(call=call).count(),
     )
+
+
+# How the demo's budgets share a year's costs among categories, in percent;
+# administration takes what is left.
+BUDGET_SHARES = (
+    ("salaries", "Animation et coordination", 55),
+    ("activities", "Activités avec les participantes et participants", 25),
+    ("materials", "Matériel et denrées", 12),
+)
+
+
+def _budget_rows(
+    requested: Sequence[Decimal], total_cost: Decimal, years: Sequence[FiscalYear]
+) -> list[BudgetRow]:
+    """Budget rows whose grand total is ``total_cost``, each year's costs
+    in proportion to what it requests (so never below it), split among
+    categories in whole dollars."""
+    asked = sum(requested, ZERO)
+    costs = [(total_cost * amount / asked).quantize(Decimal("1")) for amount in requested]
+    costs[-1] = total_cost - sum(costs[:-1], ZERO)
+    rows = [BudgetRow(category=c, description=d) for c, d, _share in BUDGET_SHARES]
+    rows.append(BudgetRow(category="administration", description="Frais de gestion"))
+    for year, cost in zip(years, costs, strict=True):
+        shares = [(cost * share / 100).quantize(Decimal("1")) for _c, _d, share in BUDGET_SHARES]
+        for row, amount in zip(rows, [*shares, cost - sum(shares, ZERO)], strict=True):
+            row.amounts[year.pk] = amount
+    return rows
+
+
+def _report_first_year(
+    *,
+    report: Report,
+    reached: int,
+    submitted_on: date,
+    coordinator: User,
+    approved_on: date,
+) -> None:
+    """A first-year progress report written, submitted and approved: most of
+    each budget line spent, through the same services as the organisations'."""
+    lines = list(report_budget_lines(report))
+    spent = {line.pk: (line.amount * Decimal("0.92")).quantize(Decimal("1")) for line in lines}
+    report_save_draft(
+        report=report,
+        actor=None,
+        draft=ReportDraft(
+            indicators={
+                "people_reached": reached,
+                "poverty_planning": reached // 10,
+                "poverty_action": reached // 4,
+                "poverty_evaluation": reached // 12,
+                "partners_mobilised": 4 + reached % 5,
+                "activities_held": 20 + reached % 30,
+            },
+            narrative=(
+                "Première année : les activités prévues ont eu lieu, avec un comité de "
+                "personnes concernées qui a participé à leur planification et à leur bilan."
+            ),
+            spent=sum(spent.values(), ZERO),
+            lines=dict(spent),
+        ),
+    )
+    report_submit(report=report, actor=None, today=submitted_on)
+    report_review(report=report, actor=coordinator, approve=True, today=approved_on)
 
 
 @functools.cache
