@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from solidaire.agreements.models import PaymentMethod
+from solidaire.applications.models import BudgetLine
 from solidaire.common.forms import AmountField as CommonAmountField
 
 _DATE = forms.DateInput(attrs={"type": "date", "class": "narrow"}, format="%Y-%m-%d")
@@ -190,7 +191,7 @@ class ReportWriteForm(forms.Form):
         for line in self.lines:
             self.fields[f"line_{line.pk}"] = AmountField(
                 label=_("Spent on “%(category)s” (%(fy)s)")
-                % {"category": line.category, "fy": line.fiscal_year.label},
+                % {"category": budget_line_name(line), "fy": line.fiscal_year.label},
                 required=False,
                 widget=forms.TextInput(
                     attrs={"inputmode": "decimal", "class": "narrow", "maxlength": 30}
@@ -199,6 +200,13 @@ class ReportWriteForm(forms.Form):
 
     def line_fields(self) -> list[tuple[Any, Any]]:
         return [(line, self[f"line_{line.pk}"]) for line in self.lines]
+
+
+def budget_line_name(line: BudgetLine) -> str:
+    """A budget line as the organisation wrote it: its category, and its
+    description when it has one."""
+    name = str(line.get_category_display())
+    return f"{name} — {line.description}" if line.description else name
 
 
 class ReportReviewForm(forms.Form):
