@@ -8,9 +8,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from solidaire.accounts.models import User
-from solidaire.agreements.models import Payment
+from solidaire.agreements.models import Agreement, Payment, Report, ReportState
+from solidaire.agreements.services import payment_condition_unmet
 from solidaire.applications.models import Proposal
 from solidaire.calls.models import Call
+from solidaire.common.fiscal import fiscal_today, quebec_today
 from solidaire.ledger.models import CarryOver, LedgerEntry
 from solidaire.ledger.selectors import calls_figures, programme_balances
 from solidaire.programmes.models import Programme, ProgrammeRole
@@ -189,6 +191,43 @@ def test_demo_holds_a_second_smaller_programme_with_one_decided_call():
     organisme2 = User.objects.get(username="organisme2").organisations.get()
     assert Proposal.objects.filter(organisation=organisme2, call=call).exists()
     assert "Chaudière-Appalaches" in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_second_programme_is_in_its_second_year_with_one_progress_report_still_due():
+    """Its initiatives run over the year that ended and the current one: the
+    first year's progress reports are approved and the second instalments
+    paid, except the demo organisation's, whose report is a draft due soon
+    and whose instalment waits for it."""
+    call_command("load_demo", stdout=StringIO())
+    with fiscal_today(None):
+        today = quebec_today()
+        agreements = list(
+            Agreement.objects.filter(proposal__call__programme__slug="chaudiere-appalaches")
+        )
+        assert agreements and all(a.status == Agreement.Status.SIGNED for a in agreements)
+        mine = User.objects.get(username="organisme2").organisations.get()
+        for agreement in agreements:
+            years = sorted(agreement.payments.values_list("fiscal_year__ends_on", flat=True))
+            assert years[0] < today < years[-1]  # one year ended, one under way
+            first = agreement.payments.get(condition=Payment.Condition.SIGNATURE)
+            second = agreement.payments.get(condition=Payment.Condition.PROGRESS_REPORT)
+            report = agreement.reports.get(kind=Report.Kind.PROGRESS)
+            assert first.status == Payment.Status.PAID
+            assert report.fiscal_year.ends_on < today  # it can be submitted now
+            if agreement.proposal.organisation_id == mine.pk:
+                assert report.state == ReportState.OPEN and report.narrative
+                assert today < report.due_on
+                assert second.status == Payment.Status.SCHEDULED
+                assert payment_condition_unmet(second, today)
+            else:
+                assert report.state == ReportState.APPROVED and report.spent
+                spending = report.spending.all()
+                assert sum(s.spent for s in spending) == report.spent
+                assert second.status == Payment.Status.PAID
+    out = StringIO()
+    call_command("ledger_verify", stdout=out)
+    assert ": 0 " in out.getvalue()
 
 
 @pytest.mark.django_db
