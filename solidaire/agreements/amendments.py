@@ -233,7 +233,9 @@ def _changes(
             ]
         elif latest_end_on is not None and new_ends_on > latest_end_on:
             errors["ends_on"] = [
-                _("Initiatives of this call end by %(date)s: the initiative ends on that day or before.")
+                _(
+                    "Initiatives of this call end by %(date)s: the initiative ends on that day or before."
+                )
                 % {"date": _day(latest_end_on)}
             ]
         elif new_ends_on < agreement.issued_on or (

@@ -704,9 +704,7 @@ class AmendmentLine(models.Model):
             ),
             # Zero before: a year the amendment adds; zero after: a year it
             # drops; never both.
-            models.CheckConstraint(
-                condition=Q(amount__gte=0), name="amendment_line_amount_gte_0"
-            ),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="amendment_line_amount_gte_0"),
             models.CheckConstraint(
                 condition=Q(previous__gte=0), name="amendment_line_previous_gte_0"
             ),
