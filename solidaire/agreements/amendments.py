@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
+from functools import partial
 from itertools import pairwise
 
 from django.core.exceptions import ValidationError
@@ -55,6 +56,7 @@ from solidaire.applications.access import FUNDED_STATUSES
 from solidaire.audit.services import audit_record
 from solidaire.common.fiscal import quebec_today
 from solidaire.common.money import ZERO, floor_cents, format_money, to_money
+from solidaire.documents.storage import discard
 from solidaire.ledger.models import LedgerEntry
 from solidaire.ledger.selectors import programme_balances
 from solidaire.ledger.services import LedgerError, ledger_commit, ledger_release
@@ -464,8 +466,12 @@ def _follow_years(
         unfunded = report.fiscal_year not in amounts or report.fiscal_year == last
         if unfunded and report.state in REPORT_EDITABLE and report.received_on is None:
             # A year no longer funded, or the year now last (its final
-            # report covers it), owes no progress report any more.
+            # report covers it), owes no progress report any more. Its
+            # draft's files leave the store once the approval is committed.
+            stored = list(report.documents.values_list("stored_name", flat=True))
             report.delete()
+            for name in stored:
+                transaction.on_commit(partial(discard, name))
         else:
             progress[report.fiscal_year_id] = report
     missing = [

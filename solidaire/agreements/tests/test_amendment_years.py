@@ -490,3 +490,49 @@ def test_a_refused_year_shows_its_error_on_its_field_and_keeps_the_input(client,
     assert response.status_code == 400
     assert "enveloppe" in response.context["form"].errors[f"amount_{y2.pk}"][0]
     assert 'value="900 000,00"' in response.content.decode()
+
+
+def test_adding_a_year_before_the_first_makes_it_the_year_paid_at_signature(call, people):
+    agreement = _agreement(call, {1: D("25000.00"), 2: D("20000.00")})
+    y0 = _years(call)[0]
+    _propose_and_approve(agreement, people, {y0: D("10000.00")})
+    assert agreement.ends_on == date(2023, 3, 31)
+    assert _reports(agreement) == [
+        ("progress", "2020-2021", date(2021, 4, 30)),
+        ("progress", "2021-2022", date(2022, 4, 30)),
+        ("final", "2022-2023", date(2023, 6, 29)),
+    ]
+    # 2021-2022, paid at signature until now, now waits for 2020-2021's
+    # progress report; 2020-2021 is paid once the amended agreement is signed.
+    assert _schedule(agreement) == [
+        ("2021-2022", D("25000.00"), C.PROGRESS_REPORT, "scheduled", date(2021, 5, 30)),
+        ("2022-2023", D("15500.00"), C.PROGRESS_REPORT, "scheduled", date(2022, 5, 30)),
+        ("2022-2023", D("4500.00"), C.FINAL_REPORT, "scheduled", date(2023, 7, 29)),
+        ("2020-2021", D("10000.00"), C.SIGNATURE, "scheduled", date(2020, 11, 14)),
+    ]
+    assert _ledger_verify()[0] == 0
+
+
+def test_a_submitted_final_report_keeps_the_last_year_where_it_is(call, people):
+    agreement = _agreement(call, {0: D("30000.00"), 1: D("25000.00")})
+    y0, y1, y2 = _years(call)[:3]
+    Report.objects.filter(agreement=agreement, kind=Report.Kind.FINAL).update(state="submitted")
+    for amounts, field in (({y1: D("0")}, y1), ({y2: D("10000.00")}, y2)):
+        errors = _refused(agreement, people, amounts)
+        assert errors[f"amount_{field.pk}"] == [
+            "The final report is already submitted: the initiative's last funded year no "
+            "longer changes."
+        ]
+    # A change that leaves the last year where it is still goes through.
+    _propose_and_approve(agreement, people, {y0: D("20000.00")})
+    assert Report.objects.get(agreement=agreement, kind="final").fiscal_year_id == y1.pk
+
+
+def test_a_dropped_years_draft_report_goes_with_it(call, people):
+    agreement = _agreement(call, {0: D("30000.00"), 1: D("25000.00"), 2: D("20000.00")})
+    y1 = _years(call)[1]
+    Report.objects.filter(agreement=agreement, fiscal_year=y1).update(
+        narrative="Brouillon commencé", state="changes"
+    )
+    _propose_and_approve(agreement, people, {y1: D("0")})
+    assert not Report.objects.filter(agreement=agreement, fiscal_year=y1).exists()
