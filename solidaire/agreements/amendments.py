@@ -584,6 +584,14 @@ def amendment_approve(
         payments = list(
             Payment.objects.select_for_update().filter(agreement=agreement).order_by("sequence")
         )
+        # The reports too, before they are read: a final report submitted at
+        # this moment either is seen as submitted (the last year then stays
+        # where it is) or waits until its year has moved with it.
+        list(
+            Report.objects.select_for_update(of=("self",))
+            .filter(agreement=agreement)
+            .values_list("pk", flat=True)
+        )
         lines = list(locked.lines.select_related("fiscal_year"))
         wanted = {line.fiscal_year: line.amount for line in lines}
         old_years = sorted(commitment_amounts(agreement.proposal), key=_start)
