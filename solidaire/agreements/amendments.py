@@ -1,6 +1,8 @@
 """Amendments: a change of an agreement's amounts per fiscal year or of its
 end date, proposed by the programme's coordination with a reason, approved
-by the trustee.
+by the trustee. An amendment also adds a fiscal year the agreement did not
+fund (an open year of the programme, within the call's latest end date) or
+drops one (its amount set to zero, when nothing of it was paid).
 
 Approval never edits what was written: the ledger gets new entries (a
 commitment for an increase, a release for a decrease), the agreement a new
@@ -8,6 +10,12 @@ version that both parties sign before any further payment, and the payment
 schedule follows (the year's unpaid payments grow or shrink; nothing paid
 changes). It is refused when the money is not there in open fiscal years or
 when a year has ended.
+
+Schedules and reports follow the years actually funded, as at issue
+(``agreements.services.agreement_issue``): a progress report for each funded
+year but the last, the final report on the last, the last tenth held back
+until the final report. Adding or dropping a year moves them accordingly;
+nothing paid and no report submitted is ever removed.
 """
 
 from __future__ import annotations
@@ -15,6 +23,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
+from functools import partial
+from itertools import pairwise
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -34,15 +44,19 @@ from solidaire.agreements.models import (
     Payment,
     Report,
 )
+from solidaire.agreements.reports import EDITABLE as REPORT_EDITABLE
 from solidaire.agreements.services import (
     DUE_AFTER,
+    FINAL_HOLDBACK,
     FINAL_REPORT_DELAY,
+    PROGRESS_REPORT_DELAY,
     commitment_amounts,
 )
 from solidaire.applications.access import FUNDED_STATUSES
 from solidaire.audit.services import audit_record
 from solidaire.common.fiscal import quebec_today
-from solidaire.common.money import ZERO, format_money, to_money
+from solidaire.common.money import ZERO, floor_cents, format_money, to_money
+from solidaire.documents.storage import discard
 from solidaire.ledger.models import LedgerEntry
 from solidaire.ledger.selectors import programme_balances
 from solidaire.ledger.services import LedgerError, ledger_commit, ledger_release
@@ -68,8 +82,63 @@ def _check_amendable(agreement: Agreement) -> None:
         raise ValidationError(_("Only an agreement in progress is amended."))
 
 
+def _start(fy: FiscalYear) -> date:
+    return fy.starts_on
+
+
 def _day(value: date) -> str:
     return formats.date_format(value, "DATE_FORMAT")
+
+
+def amendment_addable_years(agreement: Agreement, today: date | None = None) -> list[FiscalYear]:
+    """The fiscal years an amendment may add to the agreement: the
+    programme's years it does not fund, not ended, starting before the
+    programme ends and, when the call sets one, before its latest end date."""
+    today = today or quebec_today()
+    call = agreement.proposal.call
+    funded = {fy.pk for fy in commitment_amounts(agreement.proposal)}
+    years = FiscalYear.objects.filter(
+        programme_id=call.programme_id,
+        ends_on__gte=today,
+        starts_on__lte=call.programme.ends_on,
+    ).exclude(pk__in=funded)
+    if call.latest_end_on is not None:
+        years = years.filter(starts_on__lte=call.latest_end_on)
+    return [fy for fy in years.order_by("starts_on") if not fy.has_ended(today)]
+
+
+def _added_year_refusal(agreement: Agreement, fy: FiscalYear, today: date) -> str | None:
+    """Why ``fy`` cannot be added to the agreement, or ``None``."""
+    call = agreement.proposal.call
+    programme = call.programme
+    if fy.programme_id != programme.pk:
+        return _("Fiscal year %(fy)s is not one of this programme's years.") % {"fy": fy.label}
+    if fy.has_ended(today):
+        return _("Fiscal year %(fy)s ended on %(end)s: it can no longer be added.") % {
+            "fy": fy.label,
+            "end": _day(fy.ends_on),
+        }
+    if fy.starts_on > programme.ends_on:
+        return _("The programme ends on %(date)s: fiscal year %(fy)s is after it.") % {
+            "date": _day(programme.ends_on),
+            "fy": fy.label,
+        }
+    if call.latest_end_on is not None and fy.starts_on > call.latest_end_on:
+        return _(
+            "Initiatives of this call end by %(date)s: fiscal year %(fy)s starts after that day."
+        ) % {"date": _day(call.latest_end_on), "fy": fy.label}
+    return None
+
+
+def _final_report_refusal(agreement: Agreement) -> str | None:
+    """Why the final report cannot move to another year, or ``None``."""
+    final = Report.objects.filter(agreement=agreement, kind=Report.Kind.FINAL).first()
+    if final is None or final.state in REPORT_EDITABLE:
+        return None
+    return _(
+        "The final report is already submitted: the initiative's last funded year no longer "
+        "changes."
+    )
 
 
 def _changes(
@@ -77,9 +146,11 @@ def _changes(
     amounts: Mapping[FiscalYear, Decimal],
     ends_on: date | None,
     today: date,
-) -> tuple[dict[FiscalYear, tuple[Decimal, Decimal]], dict[str, list[str]]]:
-    """The years whose amount changes (previous, new), and the refusals per
-    input (``amount_<fy id>``, ``ends_on``), under the rules of the ledger."""
+) -> tuple[dict[FiscalYear, tuple[Decimal, Decimal]], date, dict[str, list[str]]]:
+    """The years whose amount changes (previous, new: 0 before for a year
+    added, 0 after for a year dropped), the agreement's end date after the
+    amendment, and the refusals per input (``amount_<fy id>``, ``ends_on``),
+    under the rules of the ledger."""
     current = commitment_amounts(agreement.proposal)
     paid = paid_by_year(agreement.proposal.commitment_id)
     errors: dict[str, list[str]] = {}
@@ -87,21 +158,30 @@ def _changes(
     for fy, wanted in amounts.items():
         key = f"amount_{fy.pk}"
         new = to_money(wanted)
-        if fy not in current:
-            errors[key] = [
-                _("Fiscal year %(fy)s is not one of this agreement's years.") % {"fy": fy.label}
-            ]
-            continue
-        previous = current[fy]
+        previous = current.get(fy, ZERO)
         if new == previous:
             continue
-        if fy.has_ended(today):
+        if new < ZERO:
+            errors[key] = [_("An amount cannot be negative.")]
+        elif fy not in current:
+            refusal = _added_year_refusal(agreement, fy, today)
+            if refusal:
+                errors[key] = [refusal]
+            else:
+                changes[fy] = (ZERO, new)
+        elif fy.has_ended(today):
             errors[key] = [
                 _("Fiscal year %(fy)s ended on %(end)s: its amount is no longer amended.")
                 % {"fy": fy.label, "end": _day(fy.ends_on)}
             ]
-        elif new <= ZERO:
-            errors[key] = [_("An amount must be greater than zero.")]
+        elif new == ZERO and paid.get(fy.pk, ZERO) > ZERO:
+            errors[key] = [
+                _(
+                    "%(paid)s was already paid for %(fy)s: the year cannot be dropped; its "
+                    "amount can come down to %(paid)s."
+                )
+                % {"paid": format_money(paid[fy.pk]), "fy": fy.label}
+            ]
         elif new < paid.get(fy.pk, ZERO):
             errors[key] = [
                 _("%(paid)s was already paid for %(fy)s: the amount cannot be lower.")
@@ -109,16 +189,59 @@ def _changes(
             ]
         else:
             changes[fy] = (previous, new)
+    old_years = sorted(current, key=_start)
+    after = {**current, **{fy: new for fy, (_previous, new) in changes.items()}}
+    new_years = sorted((fy for fy, amount in after.items() if amount > ZERO), key=_start)
+    if old_years and not new_years:
+        for fy, (_previous, new) in changes.items():
+            if new == ZERO:
+                errors[f"amount_{fy.pk}"] = [
+                    _(
+                        "Dropping %(fy)s would leave the agreement with no funded year. To stop "
+                        "the initiative, cancel it from its page (“Cancel this initiative”)."
+                    )
+                    % {"fy": fy.label}
+                ]
     programme = agreement.proposal.call.programme
-    if ends_on is not None and ends_on != agreement.ends_on:
-        last_year = max(current, key=lambda fy: fy.starts_on, default=None)
-        if ends_on > programme.ends_on:
+    latest_end_on = agreement.proposal.call.latest_end_on
+    new_ends_on = agreement.ends_on
+    explicit = ends_on is not None and ends_on != agreement.ends_on
+    if new_years and old_years and new_years[-1] != old_years[-1]:
+        refusal = _final_report_refusal(agreement)
+        if refusal:
+            moved = new_years[-1] if new_years[-1] in changes else old_years[-1]
+            errors.setdefault(f"amount_{moved.pk}", []).append(refusal)
+    if explicit:
+        assert ends_on is not None
+        new_ends_on = ends_on
+    elif new_years:
+        # The end date follows the years funded: a year added after it
+        # carries it to that year's end (as far as the programme and the
+        # call allow); the last year dropped brings it back to the end of
+        # the year now last (not before today).
+        last = new_years[-1]
+        if agreement.ends_on < last.starts_on:
+            new_ends_on = min(
+                day for day in (last.ends_on, programme.ends_on, latest_end_on) if day is not None
+            )
+        elif old_years and last != old_years[-1] and agreement.ends_on > last.ends_on:
+            new_ends_on = max(last.ends_on, min(today, agreement.ends_on))
+    if new_ends_on != agreement.ends_on:
+        last_year = new_years[-1] if new_years else None
+        if new_ends_on > programme.ends_on:
             errors["ends_on"] = [
                 _("The programme ends on %(date)s: the initiative ends on that day or before.")
                 % {"date": _day(programme.ends_on)}
             ]
-        elif ends_on < agreement.issued_on or (
-            last_year is not None and ends_on < last_year.starts_on
+        elif latest_end_on is not None and new_ends_on > latest_end_on:
+            errors["ends_on"] = [
+                _(
+                    "Initiatives of this call end by %(date)s: the initiative ends on that day or before."
+                )
+                % {"date": _day(latest_end_on)}
+            ]
+        elif new_ends_on < agreement.issued_on or (
+            last_year is not None and new_ends_on < last_year.starts_on
         ):
             errors["ends_on"] = [
                 _("The initiative ends within its last funded fiscal year or after it.")
@@ -142,7 +265,7 @@ def _changes(
                         "delta": format_money(new - previous),
                     }
                 ]
-    return changes, errors
+    return changes, new_ends_on, errors
 
 
 def _due_date_changes(
@@ -192,21 +315,25 @@ def amendment_propose(
     today: date | None = None,
 ) -> Amendment:
     """The coordination proposes new amounts per fiscal year (``amounts``,
-    the years it changes), a new end date or new due dates for unpaid
-    payments (``due_dates``: payment id → date), with a reason. Refused, with the
+    the years it changes: a year not funded yet is added, a year set to zero
+    is dropped), a new end date or new due dates for unpaid payments
+    (``due_dates``: payment id → date), with a reason. Refused, with the
     reason beside the input at fault, when a year has ended, an amount falls
-    below what was paid, the envelope has not the money, or the end date
-    leaves the programme."""
+    below what was paid (a year with a payment is not dropped), no funded
+    year would be left, a year added lies beyond the programme or the call's
+    latest end date, the envelope has not the money, or the end date leaves
+    the programme. The end date follows a year added after it or a last
+    year dropped, unless a new one is given."""
     today = today or quebec_today()
     _check_amendable(agreement)
     errors: dict[str, list[str]] = {}
     if not reason.strip():
         errors["reason"] = [_("Say why the agreement is amended.")]
-    changes, change_errors = _changes(agreement, amounts, ends_on, today)
+    changes, new_ends_on, change_errors = _changes(agreement, amounts, ends_on, today)
     errors.update(change_errors)
     new_dates, date_errors = _due_date_changes(agreement, due_dates or {})
     errors.update(date_errors)
-    ends_changed = ends_on is not None and ends_on != agreement.ends_on
+    ends_changed = new_ends_on != agreement.ends_on
     if not errors and not (changes or new_dates or ends_changed):
         errors["__all__"] = [_("Change at least one amount, a due date or the end date.")]
     if errors:
@@ -217,7 +344,7 @@ def amendment_propose(
         amendment = Amendment.objects.create(
             agreement=agreement,
             reason=reason.strip(),
-            ends_on=ends_on if ends_on != agreement.ends_on else None,
+            ends_on=new_ends_on if ends_changed else None,
             proposed_by=actor,
         )
         AmendmentLine.objects.bulk_create(
@@ -285,6 +412,148 @@ def _reschedule(
         )
 
 
+def _regular_terms(
+    fy: FiscalYear,
+    years: list[FiscalYear],
+    progress_due: Mapping[int, date],
+    today: date,
+) -> tuple[str, date]:
+    """A year's payment condition and due date as at issue: the first funded
+    year's at signature (of the amended version), a later year's once the
+    previous funded year's progress report is in."""
+    k = years.index(fy)
+    if k == 0:
+        return Payment.Condition.SIGNATURE, today + DUE_AFTER
+    return Payment.Condition.PROGRESS_REPORT, progress_due[years[k - 1].pk] + DUE_AFTER
+
+
+def _follow_years(
+    agreement: Agreement,
+    old_years: list[FiscalYear],
+    amounts: Mapping[FiscalYear, Decimal],
+    payments: list[Payment],
+    today: date,
+) -> None:
+    """Make the reports and the payment schedule follow the years funded
+    after the amendment (``amounts``: the net commitment of each year
+    funded), as ``agreement_issue`` sets them: a progress report for every
+    year but the last, the final report on the last, each year paid at
+    signature (the first) or once the previous year's progress report is in,
+    the last tenth of the whole held back until the final report.
+
+    A year dropped has already had its unpaid payments cancelled; here its
+    report goes, unless submitted. Nothing paid changes."""
+    years = sorted(amounts, key=_start)
+    added = [fy for fy in years if fy not in old_years]
+    final_due = agreement.ends_on + FINAL_REPORT_DELAY
+    C = Payment.Condition
+
+    # Reports.
+    reports = list(
+        Report.objects.select_for_update(of=("self",))
+        .filter(agreement=agreement)
+        .select_related("fiscal_year")
+    )
+    last = years[-1]
+    progress: dict[int, Report] = {}
+    for report in reports:
+        if report.kind == Report.Kind.FINAL:
+            if report.fiscal_year_id != last.pk:
+                report.fiscal_year = last
+                report.due_on = final_due
+                report.save(update_fields=["fiscal_year", "due_on"])
+            continue
+        unfunded = report.fiscal_year not in amounts or report.fiscal_year == last
+        if unfunded and report.state in REPORT_EDITABLE and report.received_on is None:
+            # A year no longer funded, or the year now last (its final
+            # report covers it), owes no progress report any more. Its
+            # draft's files leave the store once the approval is committed.
+            stored = list(report.documents.values_list("stored_name", flat=True))
+            report.delete()
+            for name in stored:
+                transaction.on_commit(partial(discard, name))
+        else:
+            progress[report.fiscal_year_id] = report
+    missing = [
+        Report(
+            agreement=agreement,
+            kind=Report.Kind.PROGRESS,
+            fiscal_year=fy,
+            due_on=fy.ends_on + PROGRESS_REPORT_DELAY,
+        )
+        for fy in years[:-1]
+        if fy.pk not in progress
+    ]
+    for report in Report.objects.bulk_create(missing):
+        progress[report.fiscal_year_id] = report
+    progress_due = {pk: report.due_on for pk, report in progress.items()}
+
+    # Payments of the years kept whose place among the years changed.
+    old_previous = {later.pk: earlier for earlier, later in pairwise(old_years)}
+    new_previous = {later.pk: earlier for earlier, later in pairwise(years)}
+    for fy in years:
+        if fy in added:
+            continue
+        regular = [
+            p
+            for p in payments
+            if p.fiscal_year_id == fy.pk
+            and p.status == Payment.Status.SCHEDULED
+            and (p.condition != C.FINAL_REPORT or fy != last)
+        ]
+        moved = old_previous.get(fy.pk) != new_previous.get(fy.pk)
+        no_longer_last = fy == old_years[-1] and fy != last
+        for payment in regular:
+            if moved or (no_longer_last and payment.condition == C.FINAL_REPORT):
+                payment.condition, payment.due_on = _regular_terms(fy, years, progress_due, today)
+                payment.save(update_fields=["condition", "due_on"])
+
+    total = sum(amounts.values(), ZERO)
+    holdback = floor_cents(total * FINAL_HOLDBACK)
+    sequence = max((p.sequence for p in payments), default=0)
+
+    def schedule(fy: FiscalYear, amount: Decimal, condition: str, due_on: date) -> None:
+        nonlocal sequence
+        sequence += 1
+        payments.append(
+            Payment.objects.create(
+                agreement=agreement,
+                sequence=sequence,
+                fiscal_year=fy,
+                due_on=due_on,
+                amount=amount,
+                condition=condition,
+            )
+        )
+
+    for fy in added:
+        amount = amounts[fy]
+        held = min(holdback, amount) if fy == last else ZERO
+        if amount - held > ZERO:
+            condition, due_on = _regular_terms(fy, years, progress_due, today)
+            schedule(fy, amount - held, condition, due_on)
+        if held > ZERO:
+            schedule(fy, held, C.FINAL_REPORT, final_due + DUE_AFTER)
+    if last not in added and last != old_years[-1]:
+        # The year now last (the last one was dropped) holds back the last
+        # tenth, taken from its last unpaid payment.
+        unpaid = [
+            p
+            for p in payments
+            if p.fiscal_year_id == last.pk and p.status == Payment.Status.SCHEDULED
+        ]
+        if unpaid and not any(p.condition == C.FINAL_REPORT for p in unpaid):
+            payment = unpaid[-1]
+            held = min(holdback, payment.amount)
+            if held == payment.amount:
+                payment.condition, payment.due_on = C.FINAL_REPORT, final_due + DUE_AFTER
+                payment.save(update_fields=["condition", "due_on"])
+            elif held > ZERO:
+                payment.amount -= held
+                payment.save(update_fields=["amount"])
+                schedule(last, held, C.FINAL_REPORT, final_due + DUE_AFTER)
+
+
 def amendment_approve(
     *, amendment: Amendment, actor: User, today: date | None = None
 ) -> AgreementVersion:
@@ -315,9 +584,18 @@ def amendment_approve(
         payments = list(
             Payment.objects.select_for_update().filter(agreement=agreement).order_by("sequence")
         )
+        # The reports too, before they are read: a final report submitted at
+        # this moment either is seen as submitted (the last year then stays
+        # where it is) or waits until its year has moved with it.
+        list(
+            Report.objects.select_for_update(of=("self",))
+            .filter(agreement=agreement)
+            .values_list("pk", flat=True)
+        )
         lines = list(locked.lines.select_related("fiscal_year"))
         wanted = {line.fiscal_year: line.amount for line in lines}
-        changes, errors = _changes(agreement, wanted, locked.ends_on, today)
+        old_years = sorted(commitment_amounts(agreement.proposal), key=_start)
+        changes, new_ends_on, errors = _changes(agreement, wanted, locked.ends_on, today)
         due_lines = list(locked.due_dates.all())
         new_dates, date_errors = _due_date_changes(
             agreement, {line.payment_id: line.due_on for line in due_lines}
@@ -363,20 +641,29 @@ def amendment_approve(
         except LedgerError as exc:
             raise ValidationError(exc.message) from exc
         for fy, (previous, new) in sorted(changes.items(), key=lambda c: c[0].starts_on):
-            _reschedule(agreement, fy, new - previous, payments, today)
-        if locked.ends_on is not None and locked.ends_on != agreement.ends_on:
-            agreement.ends_on = locked.ends_on
-            final_due = locked.ends_on + FINAL_REPORT_DELAY
+            if previous > ZERO:
+                # A year dropped (new amount zero) has all its unpaid
+                # payments cancelled here: nothing of it was paid.
+                _reschedule(agreement, fy, new - previous, payments, today)
+        ends_changed = new_ends_on != agreement.ends_on
+        agreement.ends_on = new_ends_on
+        amounts = commitment_amounts(agreement.proposal)
+        if set(amounts) != set(old_years):
+            _follow_years(agreement, old_years, amounts, payments, today)
+        if ends_changed:
+            final_due = new_ends_on + FINAL_REPORT_DELAY
             Report.objects.filter(
                 agreement=agreement, kind=Report.Kind.FINAL, received_on__isnull=True
             ).update(due_on=final_due)
-            Payment.objects.filter(
-                agreement=agreement,
-                condition=Payment.Condition.FINAL_REPORT,
-                status=Payment.Status.SCHEDULED,
-            ).update(due_on=final_due + DUE_AFTER)
+            for payment in payments:
+                if (
+                    payment.condition == Payment.Condition.FINAL_REPORT
+                    and payment.status == Payment.Status.SCHEDULED
+                ):
+                    payment.due_on = final_due + DUE_AFTER
+                    payment.save(update_fields=["due_on"])
         for payment in payments:
-            if payment in new_dates:
+            if payment in new_dates and payment.status == Payment.Status.SCHEDULED:
                 payment.due_on = new_dates[payment]
                 payment.save(update_fields=["due_on"])
         agreement.amendment_unsigned = True

@@ -107,20 +107,31 @@ class AmendmentForm(forms.Form):
         *args: Any,
         years: list[tuple[FiscalYear, Decimal]] | None = None,
         payments: list[Payment] | None = None,
+        addable: list[FiscalYear] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.years = years or []
         self.payments = payments or []
+        self.addable = addable or []
         for fy, amount in self.years:
             self.fields[f"amount_{fy.pk}"] = AmountField(
                 label=_("Amount for %(fy)s") % {"fy": fy.label},
                 initial=amount,
-                help_text=_("In dollars, for example 12 345,67."),
+                help_text=_("In dollars, for example 12 345,67. Zero drops the year."),
                 widget=forms.TextInput(
                     attrs={"inputmode": "decimal", "class": "narrow", "maxlength": 30}
                 ),
                 error_messages={"required": _("Enter an amount.")},
+            )
+        for fy in self.addable:
+            self.fields[f"amount_{fy.pk}"] = AmountField(
+                label=_("Amount for %(fy)s (a year not funded yet)") % {"fy": fy.label},
+                required=False,
+                help_text=_("In dollars. Leave empty not to add this year."),
+                widget=forms.TextInput(
+                    attrs={"inputmode": "decimal", "class": "narrow", "maxlength": 30}
+                ),
             )
 
         for payment in self.payments:
@@ -138,7 +149,12 @@ class AmendmentForm(forms.Form):
             )
 
     def amounts(self) -> dict[FiscalYear, Decimal]:
-        return {fy: self.cleaned_data[f"amount_{fy.pk}"] for fy, _amount in self.years}
+        """The amount typed for each year funded, and for each year added."""
+        amounts = {fy: self.cleaned_data[f"amount_{fy.pk}"] for fy, _amount in self.years}
+        for fy in self.addable:
+            if self.cleaned_data.get(f"amount_{fy.pk}") is not None:
+                amounts[fy] = self.cleaned_data[f"amount_{fy.pk}"]
+        return amounts
 
     def due_dates(self) -> dict[int, date]:
         """The unpaid payments whose due date was changed: id → new date."""

@@ -21,7 +21,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from solidaire.accounts.permissions import Roles, allowed
-from solidaire.agreements.amendments import amendment_approve, amendment_propose, amendment_reject
+from solidaire.agreements.amendments import (
+    amendment_addable_years,
+    amendment_approve,
+    amendment_propose,
+    amendment_reject,
+)
 from solidaire.agreements.document_forms import (
     AgreementTemplateForm,
     AmendmentDecisionForm,
@@ -345,6 +350,7 @@ def _amendments_page(
             prefix="amend",
             years=list(commitment_amounts(agreement.proposal).items()),
             payments=_unpaid(agreement),
+            addable=amendment_addable_years(agreement),
             initial={"ends_on": agreement.ends_on},
         )
     decision_forms = {}
@@ -384,6 +390,7 @@ def amendments_page(request: HttpRequest, key: str) -> HttpResponse:
         prefix="amend",
         years=list(commitment_amounts(agreement.proposal).items()),
         payments=_unpaid(agreement),
+        addable=amendment_addable_years(agreement),
     )
     if form.is_valid():
         try:

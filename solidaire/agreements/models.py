@@ -682,7 +682,8 @@ class Amendment(models.Model):
 
 class AmendmentLine(models.Model):
     """The amount an amendment gives a fiscal year (what the year had before
-    is kept beside it, as read when the amendment was proposed)."""
+    is kept beside it, as read when the amendment was proposed). Zero
+    before: the year is added; zero after: the year is dropped."""
 
     amendment = models.ForeignKey(
         Amendment, on_delete=models.CASCADE, related_name="lines", verbose_name=_("amendment")
@@ -701,9 +702,15 @@ class AmendmentLine(models.Model):
             models.UniqueConstraint(
                 fields=["amendment", "fiscal_year"], name="amendment_line_unique"
             ),
-            models.CheckConstraint(condition=Q(amount__gt=0), name="amendment_line_amount_gt_0"),
+            # Zero before: a year the amendment adds; zero after: a year it
+            # drops; never both.
+            models.CheckConstraint(condition=Q(amount__gte=0), name="amendment_line_amount_gte_0"),
             models.CheckConstraint(
                 condition=Q(previous__gte=0), name="amendment_line_previous_gte_0"
+            ),
+            models.CheckConstraint(
+                condition=Q(amount__gt=0) | Q(previous__gt=0),
+                name="amendment_line_not_zero_to_zero",
             ),
         ]
 
