@@ -62,7 +62,7 @@ def _build(region_codes: list[str], proposals: int, seed: int = 8) -> None:
     from solidaire.applications.models import Organisation, Proposal
     from solidaire.calls.models import Call, Stream
     from solidaire.common.fiscal import fiscal_year_bounds, fiscal_year_label
-    from solidaire.ledger.models import Commitment, LedgerEntry
+    from solidaire.ledger.models import Commitment, LedgerEntry, entry_digest
     from solidaire.programmes.models import FiscalYear, Programme, Region, Territory
 
     rng = random.Random(seed)
@@ -184,6 +184,10 @@ def _build(region_codes: list[str], proposals: int, seed: int = 8) -> None:
                         effective_on=fy.starts_on,
                     )
                 )
+        # bulk_create skips save(): each entry gets its fingerprint here, so
+        # that ledger_verify finds this ledger as the product writes it.
+        for entry in entries:
+            entry.digest = entry_digest(entry)
         LedgerEntry.objects.bulk_create(entries, batch_size=2000)
 
 
@@ -251,6 +255,18 @@ def main() -> int:
         f"({YEARS} fiscal years and {CALLS} calls of {len(STREAMS)} streams per programme; "
         f"one proposal in ten funded; set-up {build:.1f} s; {runs} requests per page)"
     )
+    # The dataset is a ledger like any other: its entries must verify.
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    try:
+        call_command("ledger_verify", stdout=out)
+    except SystemExit as exc:
+        print(f"ledger_verify: {out.getvalue().strip()}")
+        return int(exc.code or 1)
+    print(f"ledger_verify: {out.getvalue().strip().splitlines()[-1]}")
     return 0
 
 
