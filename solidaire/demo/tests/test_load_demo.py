@@ -249,3 +249,52 @@ def test_demo_call_2_is_assigned_automatically_without_conflict_and_with_even_lo
     assert proposal.outcome.status == "optimal"
     assert not proposal.outcome.pairs & conflicts
     assert proposal.spread <= 1
+
+
+@pytest.mark.django_db
+def test_demo_cancellation_raises_call_2_by_exactly_what_it_releases(client):
+    """On the demo, today: the coordination cancels a call-1 initiative whose
+    first instalment is paid; what was committed and not paid is released
+    year by year, and call 2's available amount rises by exactly that."""
+    call_command("load_demo", stdout=StringIO())
+    with fiscal_today(None):
+        programme = Programme.objects.get(slug="capitale-nationale")
+        call2 = Call.objects.get(programme=programme, number=2)
+        agreement = (
+            Agreement.objects.filter(
+                proposal__call__programme=programme,
+                status=Agreement.Status.SIGNED,
+                payments__status=Payment.Status.PAID,
+            )
+            .select_related("proposal")
+            .order_by("number")
+            .first()
+        )
+        assert agreement is not None
+        proposal = agreement.proposal
+        unpaid = sum(
+            (p.amount for p in agreement.payments.filter(status=Payment.Status.SCHEDULED)),
+            Decimal(0),
+        )
+        before = calls_figures([call2])[call2.pk].available
+        client.force_login(User.objects.get(username="coordination"))
+        response = client.post(
+            f"/demandes/{proposal.pk}/annuler/",
+            {"reason": "L'organisme met fin à l'initiative.", "confirm": "on"},
+        )
+        assert response.status_code == 302
+        released = sum(
+            (
+                e.amount
+                for e in LedgerEntry.objects.filter(
+                    commitment=proposal.commitment, kind=LedgerEntry.Kind.RELEASE
+                )
+            ),
+            Decimal(0),
+        )
+        after = calls_figures([call2])[call2.pk].available
+    assert released == unpaid > 0
+    assert after - before == released
+    out = StringIO()
+    call_command("ledger_verify", stdout=out)
+    assert ": 0 " in out.getvalue()
