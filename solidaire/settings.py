@@ -124,6 +124,8 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "solidaire.common.middleware.RefusalMiddleware",
+    # A database that does not answer becomes a plain 503 page (see the module).
+    "solidaire.common.unavailable.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "solidaire.urls"
