@@ -18,6 +18,7 @@ refusal instead of a server error, the typed answers kept as above.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 from typing import Any
@@ -95,11 +96,7 @@ class TemporaryFileOrErrorUploadHandler(TemporaryFileUploadHandler):
         closing may fail again on the same full disk."""
         self.error = error
         path = self.file.temporary_file_path()
-        try:
+        with contextlib.suppress(OSError):
             self.file.close()
-        except OSError:
-            pass
-        try:
+        with contextlib.suppress(FileNotFoundError):
             os.remove(path)
-        except FileNotFoundError:
-            pass
