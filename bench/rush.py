@@ -22,6 +22,8 @@ holds a receipt the database does not have) and half written (submitted
 without receipt number or document); duplicated receipt numbers; and the
 receipt e-mails, received by an SMTP server this script runs: every
 organisation whose proposal is submitted must have received exactly one.
+Last, `manage.py ledger_verify` runs against the same database and its
+result line is printed; with `--check`, a non-zero exit fails the run.
 Which task sends receipts is whatever the code queues on submission
 (`--receipt-subject` says how to recognise one; "" counts every message).
 """
@@ -223,6 +225,20 @@ class Stack:
         subprocess.run(
             [PY, "manage.py", *args], cwd=ROOT, env=self.env, check=True, stdout=self.log
         )
+
+    def ledger_verify(self) -> tuple[int, str]:
+        """``manage.py ledger_verify`` on the stack's database: its exit
+        status and its result line (the last line it printed)."""
+        done = subprocess.run(
+            [PY, "manage.py", "ledger_verify"],
+            cwd=ROOT,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+        lines = [line for line in (done.stdout + done.stderr).splitlines() if line.strip()]
+        return done.returncode, lines[-1] if lines else "(nothing printed)"
 
     def start(self) -> None:
         self.process = subprocess.Popen(
@@ -591,6 +607,8 @@ def rush(args: argparse.Namespace, *, kill: bool) -> dict:
             # Stopped by the process id recorded at its start, whatever happened.
             stack.stop()
         received = list(sink.received)
+        # The money side of the run: every balance recomputed from its entries.
+        ledger_exit, ledger_line = stack.ledger_verify()
     verify_file = work / "verify.json"
     helper(args.database_url, "--verify", str(drafts_file), "--out", str(verify_file))
     found = json.loads(verify_file.read_text())
@@ -622,6 +640,8 @@ def rush(args: argparse.Namespace, *, kill: bool) -> dict:
         "addresses_not_mailed": sum(1 for a in expected if per_address[a] == 0),
         "tasks": found["tasks"],
         "task_paths": found["task_paths"],
+        "ledger_verify_exit": ledger_exit,
+        "ledger_verify": ledger_line,
     }
     for key, value in figures.items():
         print(f"  {key:32} {value}")
@@ -681,6 +701,7 @@ def main() -> int:
         if run["lost"]
         or run["half_written"]
         or run["duplicated_receipts"]
+        or run["ledger_verify_exit"] != 0
         or run["submitted"] != run["organisations"]
         or run["seconds"] > args.window
         or (

@@ -124,6 +124,8 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "solidaire.common.middleware.RefusalMiddleware",
+    # A database that does not answer becomes a plain 503 page (see the module).
+    "solidaire.common.unavailable.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "solidaire.urls"
@@ -301,7 +303,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_HANDLERS = [
     "solidaire.documents.uploadhandler.SizeLimitUploadHandler",
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
-    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+    # A large file goes to a temporary file; a full disk there is refused
+    # like any file, not answered with a server error.
+    "solidaire.documents.uploadhandler.TemporaryFileOrErrorUploadHandler",
 ]
 # Size limits of uploaded documents, in bytes: one file, and all the files
 # of one proposal together.

@@ -11,3 +11,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
+
+# A database that does not answer while a middleware reads it (the session,
+# say) reaches Django's 500 handler: it answers with the plain 503 page.
+handler500 = "solidaire.common.unavailable.server_error"

@@ -60,6 +60,7 @@ from solidaire.agreements.views import REFUSED, _add_refusal, _require, agreemen
 from solidaire.applications.access import proposal_for_user, roles_for
 from solidaire.common.pdf import pdf_response
 from solidaire.documents.responses import attachment_response
+from solidaire.documents.validation import UploadRefused
 from solidaire.programmes.models import Programme
 
 # ----------------------------------------------------------------------------- shared
@@ -291,6 +292,8 @@ def organisation_sign(request: HttpRequest, pk: int) -> HttpResponse:
                     title=form.cleaned_data["title"],
                     signed_copy=form.cleaned_data["signed_copy"],
                 )
+            except UploadRefused as exc:
+                form.add_error("signed_copy", exc.messages)
             except ValidationError as exc:
                 _add_refusal(form, exc)
             else:

@@ -34,6 +34,7 @@ from solidaire.agreements.reports import (
 from solidaire.agreements.views import agreement_for_user
 from solidaire.applications.access import proposal_for_user, roles_for
 from solidaire.documents.responses import attachment_response
+from solidaire.documents.validation import UploadRefused
 
 REFUSED = 400
 
@@ -123,11 +124,17 @@ def report_write(request: HttpRequest, pk: int, report_pk: int) -> HttpResponse:
     try:
         report = report_save_draft(report=report, actor=request.user, draft=_draft(form))  # type: ignore[arg-type]
         if form.cleaned_data.get("document"):
-            report_document_add(
-                report=report,
-                actor=request.user,  # type: ignore[arg-type]
-                file=form.cleaned_data["document"],
-            )
+            try:
+                report_document_add(
+                    report=report,
+                    actor=request.user,  # type: ignore[arg-type]
+                    file=form.cleaned_data["document"],
+                )
+            except UploadRefused as exc:
+                # Beside the file's field; the report's text is saved above.
+                form.add_error("document", exc.messages)
+                report.refresh_from_db()
+                return _write_page(request, report, form, REFUSED)
         if action == "submit":
             report_submit(
                 report=report,

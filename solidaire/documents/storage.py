@@ -9,6 +9,7 @@ serves them: only a view that checks who asks reads them back.
 
 from __future__ import annotations
 
+import logging
 import secrets
 from typing import Any
 
@@ -16,9 +17,10 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage, Storage, storages
 
-from solidaire.documents.validation import ValidatedUpload
+from solidaire.documents.validation import ValidatedUpload, storage_refusal
 
 STORAGE_ALIAS = "private"
+logger = logging.getLogger(__name__)
 
 
 class PrivateFileSystemStorage(FileSystemStorage):
@@ -46,8 +48,38 @@ def random_name(upload: ValidatedUpload, *, folder: str) -> str:
 
 
 def store(upload: ValidatedUpload, *, folder: str) -> str:
-    """Write a validated file to the private store; return its stored name."""
-    return private_storage().save(random_name(upload, folder=folder), ContentFile(upload.content))
+    """Write a validated file to the private store; return its stored name.
+
+    When the store cannot take the file (a full disk or quota, a file-size
+    limit, any other error of the system), what was written of it is
+    removed and :class:`~solidaire.documents.validation.UploadRefused` says
+    so, like any refusal of the one upload path: the callers show it beside
+    the file's field and record nothing, so no row ever names a missing file.
+    """
+    storage = private_storage()
+    name = storage.get_available_name(random_name(upload, folder=folder))
+    try:
+        return storage.save(name, ContentFile(upload.content))
+    except OSError as error:
+        logger.error(
+            "A document could not be stored: %s",
+            error,
+            extra={
+                "fields": {
+                    "event": "storage_failed",
+                    "errno": error.errno,
+                    "size": upload.size,
+                    "folder": folder,
+                }
+            },
+        )
+        # Django leaves the part already written; the name is ours alone
+        # (random, and free when chosen).
+        try:
+            storage.delete(name)
+        except OSError:
+            logger.exception("The part written of %s could not be removed.", name)
+        raise storage_refusal(error) from error
 
 
 def discard(name: str) -> None:

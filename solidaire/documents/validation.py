@@ -10,6 +10,7 @@ why, in the person's language. Nothing is written anywhere.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import io
 import zipfile
@@ -74,6 +75,31 @@ class UploadRefused(ValidationError):
     """A file refused by :func:`validate_upload`; ``code`` says why."""
 
 
+# What a full disk, a full quota or a file-size limit answers.
+STORAGE_FULL_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
+
+
+def storage_refusal(error: OSError) -> UploadRefused:
+    """The refusal of a file the server could not write (the private store,
+    or the temporary file of a large upload): the person's draft is intact,
+    the file is to be sent again later."""
+    if error.errno in STORAGE_FULL_ERRNOS:
+        return UploadRefused(
+            _(
+                "The document could not be saved: the server's storage space is full. "
+                "Your draft is intact; try again later or let the coordination know."
+            ),
+            code="storage_full",
+        )
+    return UploadRefused(
+        _(
+            "The document could not be saved: the server could not write it. "
+            "Your draft is intact; try again later or let the coordination know."
+        ),
+        code="storage_failed",
+    )
+
+
 @dataclass(frozen=True)
 class ValidatedUpload:
     """A file that passed :func:`validate_upload`, read into memory."""
@@ -103,12 +129,17 @@ def validate_upload(
     """Check ``file`` (an uploaded file, or any binary file object with a
     ``name``) and return its content, type, safe name and SHA-256.
 
-    Raises :class:`UploadRefused` when the file is empty, larger than
+    Raises :class:`UploadRefused` when the server could not keep the file
+    while it arrived, when the file is empty, larger than
     ``max_bytes`` (``settings.UPLOAD_MAX_BYTES`` by default), not of an
     ``allowed`` type by its content, a damaged or oversized zip container,
     or a PDF that is encrypted, carries JavaScript, launch actions or
     embedded files, or cannot be read.
     """
+    unwritten = getattr(file, "storage_error", None)
+    if isinstance(unwritten, OSError):
+        # The server could not keep the file while it arrived (see uploadhandler).
+        raise storage_refusal(unwritten)
     limit = max_upload_bytes() if max_bytes is None else max_bytes
     shown = safe_filename(str(name if name is not None else getattr(file, "name", "") or ""))
     declared = getattr(file, "size", None)

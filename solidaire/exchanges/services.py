@@ -24,7 +24,7 @@ from solidaire.applications.access import roles_for
 from solidaire.applications.cycle import cycle_require
 from solidaire.applications.models import OrganisationMember, Proposal
 from solidaire.documents.storage import discard, store
-from solidaire.documents.validation import ValidatedUpload, validate_upload
+from solidaire.documents.validation import UploadRefused, ValidatedUpload, validate_upload
 from solidaire.exchanges.models import (
     MESSAGE_MAX_FILES,
     MESSAGE_MAX_LENGTH,
@@ -128,7 +128,11 @@ def message_post(
         with transaction.atomic():
             message = _record(proposal, author, side, text, now, link)
             for upload in uploads:
-                name = store(upload, folder=FOLDER)
+                try:
+                    name = store(upload, folder=FOLDER)
+                except UploadRefused as exc:
+                    # A full disk, said beside the documents like any refusal.
+                    raise ValidationError({"documents": exc.messages}) from exc
                 stored.append(name)
                 MessageAttachment.objects.create(
                     message=message,

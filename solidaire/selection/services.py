@@ -375,15 +375,17 @@ def scenario_create(
         locks=locks,
         score_source=score_source,
     )
-    scenario = Scenario.objects.create(
-        call=call,
-        name=name,
-        method=method,
-        objective=objective,
-        instance=instance,
-        created_by=actor,
-    )
-    audit_record(actor=actor, event_type="selection.scenario_created", target=scenario)
+    # The scenario and its audit event together, or neither.
+    with transaction.atomic():
+        scenario = Scenario.objects.create(
+            call=call,
+            name=name,
+            method=method,
+            objective=objective,
+            instance=instance,
+            created_by=actor,
+        )
+        audit_record(actor=actor, event_type="selection.scenario_created", target=scenario)
     return scenario
 
 

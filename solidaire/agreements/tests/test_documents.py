@@ -282,6 +282,34 @@ def test_a_member_who_is_not_a_manager_cannot_sign(client, agreement):
     assert not AgreementSignature.objects.exists()
 
 
+def test_a_signed_copy_the_full_disk_cannot_take_is_refused_beside_its_field(  # type: ignore[no-untyped-def]
+    client, agreement, manager, private_media
+):
+    from solidaire.testing.faults import DISK_ROOM_BYTES, disk_full, large_png
+
+    document = _document(agreement)
+    before = {p for p in private_media.rglob("*") if p.is_file()}
+    member = _client(client, manager)
+    with disk_full():
+        refused = member.post(
+            reverse("agreements:organisation_sign", args=[agreement.proposal_id]),
+            {
+                "sign-document": document.pk,
+                "sign-name": "Marie Roy",
+                "sign-title": "Directrice",
+                "sign-confirm": "on",
+                "sign-signed_copy": SimpleUploadedFile("copie.png", large_png(2 * DISK_ROOM_BYTES)),
+            },
+        )
+    assert refused.status_code == 400
+    page = refused.content.decode()
+    error = page.split('id="id_sign-signed_copy_error">', 1)[1].split("</p>")[0]
+    assert "the server&#x27;s storage space is full. Your draft is intact" in error
+    assert 'value="Marie Roy"' in page
+    assert not AgreementSignature.objects.exists()
+    assert {p for p in private_media.rglob("*") if p.is_file()} == before
+
+
 def test_signing_another_organisations_initiative_is_404(client, agreement, call):
     other = _funded(call, n=3)
     outsider = f.UserFactory()

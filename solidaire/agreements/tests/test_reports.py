@@ -226,6 +226,27 @@ def test_documents_go_through_the_upload_validation(client, users, report):
 
 
 @pytest.mark.django_db
+def test_a_document_the_full_disk_cannot_take_is_refused_and_the_text_kept(
+    client, users, report, private_media
+):
+    from solidaire.testing.faults import DISK_ROOM_BYTES, disk_full, large_png
+
+    member = _as(client, users["applicant"])
+    picture = SimpleUploadedFile("atelier.png", large_png(2 * DISK_ROOM_BYTES))
+    with disk_full():
+        response = member.post(_write_url(report), {**_data(report), "document": picture})
+    assert response.status_code == 400
+    page = response.content.decode()
+    error = page.split('id="id_document_error">', 1)[1].split("</p>")[0]
+    assert "the server&#x27;s storage space is full. Your draft is intact" in error
+    assert "Kitchen workshops every week." in page
+    assert not ReportDocument.objects.filter(report=report).exists()
+    assert [p for p in private_media.rglob("*") if p.is_file()] == []
+    report.refresh_from_db()
+    assert report.narrative == "Kitchen workshops every week."
+
+
+@pytest.mark.django_db
 def test_the_coordination_moves_a_due_date_for_one_agreement(client, users, report):
     url = reverse("agreements:report_due", args=[report.agreement.number, report.pk])
     response = _as(client, users["coordinator"]).post(url, {"due_on": "2021-06-15"})

@@ -113,6 +113,33 @@ def test_a_refused_document_keeps_the_text_and_records_nothing(
     assert not any(p.is_file() for p in private_media.rglob("*"))
 
 
+def test_a_document_the_full_disk_cannot_take_keeps_the_text_and_records_nothing(
+    proposal: Proposal, people: dict[str, Any], private_media: Any
+) -> None:
+    from solidaire.testing.faults import DISK_ROOM_BYTES, disk_full, large_png
+
+    client = client_for(people["member"])
+    with disk_full():
+        response = client.post(
+            detail_url(proposal),
+            {
+                "body": "Voici les photos.",
+                "documents": [
+                    SimpleUploadedFile("petite.pdf", files.pdf()),
+                    SimpleUploadedFile("photo.png", large_png(2 * DISK_ROOM_BYTES)),
+                ],
+            },
+        )
+    assert response.status_code == 200
+    page = response.content.decode()
+    error = page.split('id="id_documents_error">', 1)[1].split("</p>")[0]
+    assert "the server&#x27;s storage space is full. Your draft is intact" in error
+    assert "Voici les photos." in page
+    assert not Message.objects.exists() and not MessageAttachment.objects.exists()
+    # The small file stored first is removed with the rest.
+    assert not any(p.is_file() for p in private_media.rglob("*"))
+
+
 def test_too_many_documents_are_refused(proposal: Proposal, people: dict[str, Any]) -> None:
     from django.core.exceptions import ValidationError
 

@@ -193,3 +193,21 @@ def test_a_call_without_allocations_selects_within_the_remaining_envelope(call):
     assert calls_figures([call])[call.pk].committed == Decimal("840000.00")
     assert programme_balances(call.programme)[0].available == Decimal("0.00")
     assert fy.label == programme_balances(call.programme)[0].label
+
+
+@pytest.mark.django_db
+def test_a_scenario_whose_audit_event_fails_is_not_kept(call, setup, monkeypatch):
+    # The database lost between the scenario's row and its audit event: the
+    # error is raised where the second statement would run.
+    from django.db import OperationalError
+
+    from solidaire.selection import services
+    from solidaire.selection.models import Scenario
+
+    def connection_lost(**kwargs):  # type: ignore[no-untyped-def]
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(services, "audit_record", connection_lost)
+    with pytest.raises(OperationalError):
+        scenario_create(call=call, name="Mérite", actor=None)
+    assert not Scenario.objects.filter(call=call).exists()
