@@ -167,8 +167,9 @@ check() {
     echo "serve stopped by SIGTERM in $(($(date +%s) - started)) s, exit $($PODMAN inspect --format '{{.State.ExitCode}}' "$web")"
 }
 
-case "${1:-build}" in
-build) shift 2>/dev/null || true; build "$@" ;;
+[ $# -gt 0 ] || set -- build
+case "$1" in
+build) shift; build "$@" ;;
 base) base ;;
 check) shift; check "$@" ;;
 *)
