@@ -6,11 +6,12 @@ PY      := $(VENV)/bin/python
 PORT    ?= 8000
 STAMP   := $(VENV)/.installed
 
-.PHONY: run serve test test-fast lint bench setup demo messages clean help
+.PHONY: run serve image test test-fast lint bench setup demo messages clean help
 
 help:
 	@echo "make run    — install, migrate, load the Capitale-Nationale demo, serve on http://127.0.0.1:$(PORT)"
 	@echo "make serve  — the production stack: gunicorn and the task worker, DEBUG=false (see docs/deployment.md)"
+	@echo "make image  — the container image with podman (deploy/build-image.sh; LOCAL_BASE=1 without a registry)"
 	@echo "make test   — the whole test suite (SQLite by default; DATABASE_URL selects PostgreSQL)"
 	@echo "make lint   — ruff and mypy"
 	@echo "make bench  — benchmarks, figures printed"
@@ -76,6 +77,11 @@ serve: setup var/secret_key
 	@$(SERVE_ENV) $(PY) manage.py createcachetable
 	@$(SERVE_ENV) $(PY) manage.py collectstatic --noinput --verbosity 0
 	@$(SERVE_ENV) $(PY) manage.py serve --bind 127.0.0.1:$(PORT)
+
+# The container image (deploy/Containerfile), built with podman; see
+# docs/deployment.md, "In a container".
+image:
+	deploy/build-image.sh build
 
 test: setup
 	-@$(MAKE) --no-print-directory node_modules/axe-core/axe.min.js
