@@ -98,9 +98,8 @@ check() {
     python3 -c 'import secrets; print(secrets.token_urlsafe(64))' >"$tmp/secret_key"
     chmod 644 "$tmp/secret_key"
     # Host networking reaches the PostgreSQL on the host's loopback. Each
-    # container gets a hostname of its own: a worker tells whether another
-    # worker's process is gone by its host name and process id, and process
-    # ids are per container.
+    # container gets a hostname of its own, so that the workers' heartbeats
+    # say which container they come from.
     # shellcheck disable=SC2086
     health=""
     # podman runs HEALTHCHECK on systemd timers; without systemd, check

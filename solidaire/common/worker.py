@@ -81,13 +81,26 @@ def tasks_retry(*, task_ids: Sequence[UUID | str]) -> int:
     )
 
 
+def host_identity() -> str:
+    """Where this worker's process ids mean something: the host's name and,
+    on Linux, its process-id namespace. Two containers sharing the host's
+    name (host networking) have different namespaces, so one never takes the
+    other's live worker for dead because a process id is unknown to it."""
+    name = socket.gethostname()
+    try:
+        name = f"{name} {os.readlink('/proc/self/ns/pid')}"
+    except OSError:
+        pass  # no /proc: the host's name alone
+    return name[:255]
+
+
 def heartbeat_beat(*, worker_id: str, started_at: datetime) -> None:
     """Record that this worker is alive now."""
     now = timezone.now()
     WorkerHeartbeat.objects.update_or_create(
         worker_id=worker_id,
         defaults={
-            "hostname": socket.gethostname()[:255],
+            "hostname": host_identity(),
             "pid": os.getpid(),
             "started_at": started_at,
             "seen_at": now,
@@ -121,7 +134,7 @@ def workers_dead(*, me: str, now: datetime | None = None) -> set[str]:
     worker killed and started again here need not wait a minute)."""
     now = now or timezone.now()
     silent_since = now - timedelta(seconds=settings.WORKER_LOST_AFTER)
-    here = socket.gethostname()[:255]
+    here = host_identity()
     dead = set()
     for beat in WorkerHeartbeat.objects.exclude(worker_id=me):
         if beat.seen_at < silent_since or (beat.hostname == here and not _pid_alive(beat.pid)):

@@ -21,7 +21,7 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from solidaire.common.models import WorkerHeartbeat
-from solidaire.common.worker import tasks_recover_lost
+from solidaire.common.worker import host_identity, tasks_recover_lost
 from solidaire.testing import factories as f
 
 DATABASE_QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
@@ -155,6 +155,29 @@ def test_a_task_of_a_worker_still_beating_is_left_running(queue):
 
     assert tasks_recover_lost(me="new") == 0
     assert DBTaskResult.objects.get(pk=result.id).status == "RUNNING"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_in_another_process_namespace_of_the_same_host_is_not_taken_for_dead(queue):
+    """A container sharing the host's name: its process ids mean nothing
+    here, so only its silence can say it died."""
+    now = timezone.now()
+    result = record_run.enqueue("in another container")
+    DBTaskResult.objects.filter(pk=result.id).update(
+        status="RUNNING", worker_ids=["container"], started_at=now
+    )
+    unused_pid = 2**22 + 17  # above Linux's largest process id: never alive here
+    WorkerHeartbeat.objects.create(
+        worker_id="container",
+        hostname=f"{socket.gethostname()} pid:[1]",
+        pid=unused_pid,
+        started_at=now,
+        seen_at=now,
+    )
+    assert tasks_recover_lost(me="new") == 0
+    # The same process id under this host's own identity is known dead at once.
+    WorkerHeartbeat.objects.filter(worker_id="container").update(hostname=host_identity())
+    assert tasks_recover_lost(me="new") == 1
 
 
 @pytest.mark.django_db(transaction=True)
