@@ -14,6 +14,7 @@ this module does:
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import socket
@@ -87,10 +88,8 @@ def host_identity() -> str:
     name (host networking) have different namespaces, so one never takes the
     other's live worker for dead because a process id is unknown to it."""
     name = socket.gethostname()
-    try:
+    with contextlib.suppress(OSError):  # without /proc: the host's name alone
         name = f"{name} {os.readlink('/proc/self/ns/pid')}"
-    except OSError:
-        pass  # no /proc: the host's name alone
     return name[:255]
 
 
