@@ -77,15 +77,18 @@ def _pdf(request: HttpRequest, agreement: Agreement, number: int, language: str)
     if language not in LANGUAGES:
         raise Http404
     version = _version(agreement, number)
-    document = agreement_document_get(
-        version=version,
-        language=language,
-        actor=request.user,  # type: ignore[arg-type]
-    )
     try:
+        document = agreement_document_get(
+            version=version,
+            language=language,
+            actor=request.user,  # type: ignore[arg-type]
+        )
         content = document_content(document)
     except ValidationError as exc:
-        return render(request, "refused.html", {"reason": " ".join(exc.messages)}, status=409)
+        # A store that cannot take the new document is a passing fault (503:
+        # try again later); a stored file that no longer matches is not (409).
+        status = 503 if getattr(exc, "code", None) == "storage_failed" else 409
+        return render(request, "refused.html", {"messages_list": exc.messages}, status=status)
     return pdf_response(content, f"{agreement.number}-v{version.number}-{language}.pdf")
 
 

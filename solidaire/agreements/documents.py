@@ -31,7 +31,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -54,7 +53,7 @@ from solidaire.common.fiscal import quebec_today
 from solidaire.common.money import ZERO, format_money
 from solidaire.common.pdf import render_pdf, sha256_hex
 from solidaire.common.templatetags.solidaire import date as date_filter
-from solidaire.documents.storage import discard, private_storage, store
+from solidaire.documents.storage import discard, private_storage, store, store_generated
 from solidaire.documents.validation import JPEG, PDF, PNG, validate_upload
 from solidaire.programmes.models import Programme
 
@@ -407,9 +406,9 @@ def agreement_document_get(
         return document
     pdf = agreement_pdf(version, language)
     number = version.agreement.number if hasattr(version, "agreement") else version.agreement_id
-    stored_name = private_storage().save(
-        f"{FOLDER}/{number}-v{version.number}-{language}-{sha256_hex(pdf)[:16]}.pdf",
-        ContentFile(pdf),
+    name = f"{FOLDER}/{number}-v{version.number}-{language}-{sha256_hex(pdf)[:16]}.pdf"
+    stored_name = store_generated(
+        pdf, name=private_storage().get_available_name(name), folder=FOLDER
     )
     try:
         with transaction.atomic():

@@ -14,8 +14,10 @@ import secrets
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage, Storage, storages
+from django.utils.translation import gettext as _
 
 from solidaire.documents.validation import ValidatedUpload, storage_refusal
 
@@ -56,10 +58,37 @@ def store(upload: ValidatedUpload, *, folder: str) -> str:
     so, like any refusal of the one upload path: the callers show it beside
     the file's field and record nothing, so no row ever names a missing file.
     """
-    storage = private_storage()
-    name = storage.get_available_name(random_name(upload, folder=folder))
+    name = private_storage().get_available_name(random_name(upload, folder=folder))
     try:
-        return storage.save(name, ContentFile(upload.content))
+        return _save(name, upload.content, folder=folder)
+    except OSError as error:
+        raise storage_refusal(error) from error
+
+
+def store_generated(content: bytes, *, name: str, folder: str) -> str:
+    """Write a document the product made (an agreement's PDF) to the private
+    store; return its stored name. When the store cannot take it, nothing of
+    it is left and a :class:`ValidationError` says so in words: the caller
+    records nothing, and the document is made again on the next attempt."""
+    try:
+        return _save(name, content, folder=folder)
+    except OSError as error:
+        raise ValidationError(
+            _(
+                "The document could not be produced: the server's storage space is full "
+                "or cannot be written. Nothing was recorded; try again later or let the "
+                "site's administrator know."
+            ),
+            code="storage_failed",
+        ) from error
+
+
+def _save(name: str, content: bytes, *, folder: str) -> str:
+    """Save ``content`` under ``name``; on a system error, log it, remove
+    what was written and raise the error again."""
+    storage = private_storage()
+    try:
+        return storage.save(name, ContentFile(content))
     except OSError as error:
         logger.error(
             "A document could not be stored: %s",
@@ -68,18 +97,18 @@ def store(upload: ValidatedUpload, *, folder: str) -> str:
                 "fields": {
                     "event": "storage_failed",
                     "errno": error.errno,
-                    "size": upload.size,
+                    "size": len(content),
                     "folder": folder,
                 }
             },
         )
         # Django leaves the part already written; the name is ours alone
-        # (random, and free when chosen).
+        # (random or unique to its document, and free when chosen).
         try:
             storage.delete(name)
         except OSError:
             logger.exception("The part written of %s could not be removed.", name)
-        raise storage_refusal(error) from error
+        raise
 
 
 def discard(name: str) -> None:

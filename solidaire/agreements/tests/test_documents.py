@@ -181,6 +181,38 @@ def test_a_document_altered_in_the_store_is_not_served(agreement, private_media)
         document_content(document)
 
 
+def test_the_page_of_an_altered_document_says_why_it_is_not_served(  # type: ignore[no-untyped-def]
+    client, agreement, people, private_media
+):
+    document = _document(agreement)
+    (private_media / document.stored_name).write_bytes(b"%PDF-1.7 altered")
+    url = reverse("agreements:pdf", args=[agreement.number, document.version.number, "fr"])
+    refused = _client(client, people["trustee"]).get(url)
+    assert refused.status_code == 409
+    assert "SHA-256" in refused.content.decode()
+
+
+def test_a_document_the_full_disk_cannot_take_is_refused_in_words_and_issued_later(  # type: ignore[no-untyped-def]
+    client, agreement, people, private_media
+):
+    from solidaire.testing.faults import disk_full
+
+    version = agreement_version_current(agreement)
+    url = reverse("agreements:pdf", args=[agreement.number, version.number, "fr"])
+    trustee = _client(client, people["trustee"])
+    with disk_full(room=2048):  # far less than any agreement's PDF
+        refused = trustee.get(url)
+    assert refused.status_code == 503
+    assert "the server&#x27;s storage space is full or cannot be written" in (
+        refused.content.decode()
+    )
+    assert not AgreementDocument.objects.exists()
+    assert not [p for p in private_media.rglob("*") if p.is_file()]
+    served = trustee.get(url)
+    assert served.status_code == 200 and served.content.startswith(b"%PDF")
+    assert AgreementDocument.objects.count() == 1
+
+
 def _defaults_but(section: str) -> dict[str, str]:
     from solidaire.agreements.documents import DEFAULT_TEXTS
 
