@@ -554,6 +554,99 @@ def _follow_years(
                 schedule(last, held, C.FINAL_REPORT, final_due + DUE_AFTER)
 
 
+def _rebalance_holdback(
+    agreement: Agreement,
+    amounts: Mapping[FiscalYear, Decimal],
+    payments: list[Payment],
+    today: date,
+) -> None:
+    """Keep the rule of the schedule after any amendment: the last tenth of
+    the whole (never more than the last year holds) waits for the final
+    report. Money moves only between the last year's unpaid payments, so
+    each year's total, and so the ledger, is unchanged; once the final
+    report's payment is made nothing moves."""
+    if not amounts:
+        return
+    C = Payment.Condition
+    years = sorted(amounts, key=_start)
+    last = years[-1]
+    target = min(floor_cents(sum(amounts.values(), ZERO) * FINAL_HOLDBACK), amounts[last])
+    in_last = [p for p in payments if p.fiscal_year_id == last.pk]
+    final = [p for p in in_last if p.condition == C.FINAL_REPORT]
+    if any(p.status == Payment.Status.PAID for p in final):
+        return
+    final = [p for p in final if p.status == Payment.Status.SCHEDULED]
+    regular = [
+        p for p in in_last if p.condition != C.FINAL_REPORT and p.status == Payment.Status.SCHEDULED
+    ]
+    move = target - sum((p.amount for p in final), ZERO)
+    if move > ZERO:
+        # Held back from the last regular payments, as far as they go.
+        taken = ZERO
+        for payment in reversed(regular):
+            take = min(payment.amount, move - taken)
+            if take == payment.amount:
+                payment.status = Payment.Status.CANCELLED  # keeps its amount, as cancelled rows do
+                payment.save(update_fields=["status"])
+            else:
+                payment.amount -= take
+                payment.save(update_fields=["amount"])
+            taken += take
+            if taken == move:
+                break
+        if not taken:
+            return
+        if final:
+            final[0].amount += taken
+            final[0].save(update_fields=["amount"])
+            return
+        payments.append(
+            Payment.objects.create(
+                agreement=agreement,
+                sequence=max((p.sequence for p in payments), default=0) + 1,
+                fiscal_year=last,
+                due_on=agreement.ends_on + FINAL_REPORT_DELAY + DUE_AFTER,
+                amount=taken,
+                condition=C.FINAL_REPORT,
+            )
+        )
+    elif move < ZERO:
+        # Released to the last regular payment, or to a new one on the
+        # year's regular terms.
+        give = -move
+        for payment in final[::-1]:
+            take = min(payment.amount, give)
+            if take == payment.amount:
+                payment.status = Payment.Status.CANCELLED
+                payment.save(update_fields=["status"])
+            else:
+                payment.amount -= take
+                payment.save(update_fields=["amount"])
+            give -= take
+            if not give:
+                break
+        if regular:
+            regular[-1].amount += -move
+            regular[-1].save(update_fields=["amount"])
+            return
+        progress_due = dict(
+            Report.objects.filter(agreement=agreement, kind=Report.Kind.PROGRESS).values_list(
+                "fiscal_year_id", "due_on"
+            )
+        )
+        condition, due_on = _regular_terms(last, years, progress_due, today)
+        payments.append(
+            Payment.objects.create(
+                agreement=agreement,
+                sequence=max((p.sequence for p in payments), default=0) + 1,
+                fiscal_year=last,
+                due_on=due_on,
+                amount=-move,
+                condition=condition,
+            )
+        )
+
+
 def amendment_approve(
     *, amendment: Amendment, actor: User, today: date | None = None
 ) -> AgreementVersion:
@@ -650,6 +743,7 @@ def amendment_approve(
         amounts = commitment_amounts(agreement.proposal)
         if set(amounts) != set(old_years):
             _follow_years(agreement, old_years, amounts, payments, today)
+        _rebalance_holdback(agreement, amounts, payments, today)
         if ends_changed:
             final_due = new_ends_on + FINAL_REPORT_DELAY
             Report.objects.filter(

@@ -244,8 +244,9 @@ def test_dropping_a_middle_year_releases_it_cancels_its_payment_and_drops_its_re
     assert [(label, amount, status) for label, amount, _c, status, _d in _schedule(agreement)] == [
         ("2020-2021", D("30000.00"), "scheduled"),
         ("2021-2022", D("25000.00"), "cancelled"),
-        ("2022-2023", D("12500.00"), "scheduled"),
-        ("2022-2023", D("7500.00"), "scheduled"),
+        # The last tenth of the new whole (50 000 $) waits for the final report.
+        ("2022-2023", D("15000.00"), "scheduled"),
+        ("2022-2023", D("5000.00"), "scheduled"),
     ]
     assert _reports(agreement) == [
         ("progress", "2020-2021", date(2021, 4, 30)),
@@ -506,8 +507,9 @@ def test_adding_a_year_before_the_first_makes_it_the_year_paid_at_signature(call
     # progress report; 2020-2021 is paid once the amended agreement is signed.
     assert _schedule(agreement) == [
         ("2021-2022", D("25000.00"), C.PROGRESS_REPORT, "scheduled", date(2021, 5, 30)),
-        ("2022-2023", D("15500.00"), C.PROGRESS_REPORT, "scheduled", date(2022, 5, 30)),
-        ("2022-2023", D("4500.00"), C.FINAL_REPORT, "scheduled", date(2023, 7, 29)),
+        # The last tenth of the new whole (55 000 $) waits for the final report.
+        ("2022-2023", D("14500.00"), C.PROGRESS_REPORT, "scheduled", date(2022, 5, 30)),
+        ("2022-2023", D("5500.00"), C.FINAL_REPORT, "scheduled", date(2023, 7, 29)),
         ("2020-2021", D("10000.00"), C.SIGNATURE, "scheduled", date(2020, 11, 14)),
     ]
     assert _ledger_verify()[0] == 0
@@ -536,3 +538,34 @@ def test_a_dropped_years_draft_report_goes_with_it(call, people):
     )
     _propose_and_approve(agreement, people, {y1: D("0")})
     assert not Report.objects.filter(agreement=agreement, fiscal_year=y1).exists()
+
+
+def test_any_amendment_keeps_the_last_tenth_of_the_whole_for_the_final_report(call, people):
+    """An increase of the first year, then a decrease: the final report's
+    payment follows the whole each time, taken from or given back to the
+    last year's other unpaid payment; each year's total is unchanged."""
+    agreement = _agreement(call, {0: D("30000.00"), 1: D("20000.00")})
+    y0 = _years(call)[0]
+
+    def last_year() -> list[tuple[Decimal, str, str]]:
+        return [
+            (amount, condition, status)
+            for label, amount, condition, status, _d in _schedule(agreement)
+            if label == "2021-2022"
+        ]
+
+    assert last_year() == [
+        (D("15000.00"), C.PROGRESS_REPORT, "scheduled"),
+        (D("5000.00"), C.FINAL_REPORT, "scheduled"),
+    ]
+    _propose_and_approve(agreement, people, {y0: D("50000.00")})
+    assert last_year() == [
+        (D("13000.00"), C.PROGRESS_REPORT, "scheduled"),
+        (D("7000.00"), C.FINAL_REPORT, "scheduled"),
+    ]
+    _propose_and_approve(agreement, people, {y0: D("10000.00")})
+    assert last_year() == [
+        (D("17000.00"), C.PROGRESS_REPORT, "scheduled"),
+        (D("3000.00"), C.FINAL_REPORT, "scheduled"),
+    ]
+    assert _ledger_verify()[0] == 0
