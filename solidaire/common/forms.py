@@ -9,13 +9,25 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from solidaire.common.money import to_money
+from solidaire.common.money import format_money, to_money
+
+
+def amount_for_input(value: Any) -> Any:
+    """An amount the form shows (an initial value, not what was typed) as
+    people type it: ``14 300,00`` in French, ``14,300.00`` in English."""
+    if isinstance(value, Decimal):
+        text = format_money(value).replace("\xa0", " ")
+        return text.removesuffix(" $").replace("$", "")
+    return value
 
 
 class AmountField(forms.Field):
     """An amount in dollars, typed the Québec way (``1 234,56``) or the
     English way (``1,234.56`` / ``1234.56``); exact, never a float. Whether
     it may be zero or negative is the service's rule, not the field's."""
+
+    def prepare_value(self, value: Any) -> Any:
+        return amount_for_input(value)
 
     def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
         text = str(value or "").strip()

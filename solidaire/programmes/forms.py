@@ -25,6 +25,7 @@ from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from solidaire.common.fiscal import fiscal_year_bounds, fiscal_year_label
+from solidaire.common.forms import amount_for_input
 from solidaire.common.money import ZERO, format_money, to_money
 from solidaire.programmes.models import (
     FiscalYear,
@@ -62,8 +63,7 @@ class AmountInput(forms.TextInput):
 
     def format_value(self, value: Any) -> str | None:
         if isinstance(value, Decimal):
-            text = format_money(value).replace("\xa0", " ")
-            return text.removesuffix(" $").removeprefix("$")
+            return str(amount_for_input(value))
         return super().format_value(value)
 
 
