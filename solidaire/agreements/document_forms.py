@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from solidaire.agreements.documents import SECTIONS, placeholder_problems
 from solidaire.agreements.forms import AmountField
 from solidaire.agreements.models import Payment
+from solidaire.common.fiscal import fiscal_year_has_ended
 from solidaire.common.money import format_money
 from solidaire.programmes.models import FiscalYear
 
@@ -115,10 +116,17 @@ class AmendmentForm(forms.Form):
         self.payments = payments or []
         self.addable = addable or []
         for fy, amount in self.years:
+            ended = fiscal_year_has_ended(fy.ends_on)
             self.fields[f"amount_{fy.pk}"] = AmountField(
                 label=_("Amount for %(fy)s") % {"fy": fy.label},
                 initial=amount,
-                help_text=_("In dollars, for example 12 345,67. Zero drops the year."),
+                # An ended year's amount no longer changes: shown, not sent.
+                disabled=ended,
+                help_text=(
+                    _("This fiscal year has ended: its amount no longer changes.")
+                    if ended
+                    else _("In dollars, for example 12 345,67. Zero drops the year.")
+                ),
                 widget=forms.TextInput(
                     attrs={"inputmode": "decimal", "class": "narrow", "maxlength": 30}
                 ),

@@ -569,3 +569,29 @@ def test_any_amendment_keeps_the_last_tenth_of_the_whole_for_the_final_report(ca
         (D("3000.00"), C.FINAL_REPORT, "scheduled"),
     ]
     assert _ledger_verify()[0] == 0
+
+
+def test_an_ended_years_amount_is_shown_but_not_changed_from_the_page(client, call, people):
+    agreement = _agreement(call, {0: D("30000.00"), 1: D("25000.00")})
+    y0, y1 = _years(call)[:2]
+    url = reverse("agreements:amendments", args=[agreement.number])
+    with fiscal_today(date(2021, 6, 1)):  # 2020-2021 has ended
+        _client(client, people["coordinator"])
+        page = client.get(url)
+        field = page.context["form"][f"amount_{y0.pk}"]
+        assert field.field.disabled and "disabled" in str(field)
+        assert "This fiscal year has ended: its amount no longer changes." in (
+            page.content.decode()
+        )
+        response = client.post(
+            url,
+            {
+                **_keep(agreement),
+                "amend-reason": "Plus pour la deuxième année",
+                f"amend-amount_{y0.pk}": "99 000,00",  # ignored: the year has ended
+                f"amend-amount_{y1.pk}": "26 000,00",
+            },
+        )
+    assert response.status_code == 302
+    lines = Amendment.objects.get().lines.all()
+    assert [(line.fiscal_year_id, line.amount) for line in lines] == [(y1.pk, D("26000.00"))]
