@@ -490,7 +490,7 @@ def test_an_approved_decrease_releases_the_difference(agreement, people, call):
 
 def test_an_amendment_beyond_the_envelope_is_refused_and_nothing_written(agreement, people, call):
     fy = _year(call, 0)
-    with pytest.raises(ValidationError) as refused:
+    with pytest.raises(ValidationError) as refused, translation.override("en"):
         amendment_propose(
             agreement=agreement,
             actor=people["coordinator"],
@@ -522,7 +522,11 @@ def test_the_envelope_is_checked_again_at_approval_under_the_lock(agreement, peo
 
 def test_an_amendment_on_an_ended_fiscal_year_is_refused(agreement, people, call):
     fy = _year(call, 0)
-    with fiscal_today(date(2021, 6, 1)), pytest.raises(ValidationError, match="ended"):
+    with (
+        fiscal_today(date(2021, 6, 1)),
+        pytest.raises(ValidationError, match="ended"),
+        translation.override("en"),
+    ):
         amendment_propose(
             agreement=agreement,
             actor=people["coordinator"],
@@ -534,7 +538,7 @@ def test_an_amendment_on_an_ended_fiscal_year_is_refused(agreement, people, call
 
 def test_an_end_date_beyond_the_programme_is_refused(agreement, people):
     programme = agreement.proposal.call.programme
-    with pytest.raises(ValidationError, match="programme ends"):
+    with pytest.raises(ValidationError, match="programme ends"), translation.override("en"):
         amendment_propose(
             agreement=agreement,
             actor=people["coordinator"],
