@@ -20,7 +20,7 @@ nothing paid and no report submitted is ever removed.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from functools import partial
@@ -365,6 +365,25 @@ def amendment_propose(
     return amendment
 
 
+def _take_from(payments: Sequence[Payment], amount: Decimal) -> Decimal:
+    """Take up to ``amount`` from unpaid ``payments``, the last first: a
+    payment emptied is cancelled (it keeps its amount, as cancelled rows
+    do), another is lowered. Returns what was taken."""
+    taken = ZERO
+    for payment in reversed(payments):
+        if taken == amount:
+            break
+        take = min(payment.amount, amount - taken)
+        if take == payment.amount:
+            payment.status = Payment.Status.CANCELLED
+            payment.save(update_fields=["status"])
+        else:
+            payment.amount -= take
+            payment.save(update_fields=["amount"])
+        taken += take
+    return taken
+
+
 def _reschedule(
     agreement: Agreement, fy: FiscalYear, delta: Decimal, payments: list[Payment], today: date
 ) -> None:
@@ -394,19 +413,7 @@ def _reschedule(
             )
         )
         return
-    remaining = -delta
-    for payment in reversed(scheduled):
-        take = min(payment.amount, remaining)
-        if take == payment.amount:
-            payment.status = Payment.Status.CANCELLED
-            payment.save(update_fields=["status"])
-        else:
-            payment.amount -= take
-            payment.save(update_fields=["amount"])
-        remaining -= take
-        if remaining == ZERO:
-            return
-    if remaining > ZERO:
+    if _take_from(scheduled, -delta) < -delta:
         raise ValidationError(
             _("Only what is not paid yet in %(fy)s can be taken back.") % {"fy": fy.label}
         )
@@ -582,18 +589,7 @@ def _rebalance_holdback(
     move = target - sum((p.amount for p in final), ZERO)
     if move > ZERO:
         # Held back from the last regular payments, as far as they go.
-        taken = ZERO
-        for payment in reversed(regular):
-            take = min(payment.amount, move - taken)
-            if take == payment.amount:
-                payment.status = Payment.Status.CANCELLED  # keeps its amount, as cancelled rows do
-                payment.save(update_fields=["status"])
-            else:
-                payment.amount -= take
-                payment.save(update_fields=["amount"])
-            taken += take
-            if taken == move:
-                break
+        taken = _take_from(regular, move)
         if not taken:
             return
         if final:
@@ -613,18 +609,7 @@ def _rebalance_holdback(
     elif move < ZERO:
         # Released to the last regular payment, or to a new one on the
         # year's regular terms.
-        give = -move
-        for payment in final[::-1]:
-            take = min(payment.amount, give)
-            if take == payment.amount:
-                payment.status = Payment.Status.CANCELLED
-                payment.save(update_fields=["status"])
-            else:
-                payment.amount -= take
-                payment.save(update_fields=["amount"])
-            give -= take
-            if not give:
-                break
+        _take_from(final, -move)
         if regular:
             regular[-1].amount += -move
             regular[-1].save(update_fields=["amount"])
