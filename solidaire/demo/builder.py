@@ -1019,7 +1019,7 @@ def _build_second(
 # administration takes what is left.
 BUDGET_SHARES = (
     ("salaries", "Animation et coordination", 55),
-    ("activities", "Activités avec les participantes et participants", 25),
+    ("activities", "Ateliers et sorties", 25),
     ("materials", "Matériel et denrées", 12),
 )
 
