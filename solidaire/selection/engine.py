@@ -368,7 +368,9 @@ def _result(
             not_funded.append(NotFundedProposal(p.id, tuple(reasons_not.get(i, []))))
     bound = None if method == "rank" else out.bound
     gap = None
-    if bound is not None:
+    # A solver stopped by its time limit before it proved any bound (a very
+    # short limit, a busy machine) has no gap to report: both stay unknown.
+    if bound is not None and math.isfinite(bound):
         gap = max(0.0, bound - out.objective) / max(abs(out.objective), 1e-9)
         if out.objective == 0 and bound <= 1e-9:
             gap = 0.0
