@@ -210,7 +210,15 @@ def free_port() -> int:
 class Stack:
     """`manage.py serve`, started and stopped by the process ids it records."""
 
-    def __init__(self, *, database_url: str, port: int, mail_port: int, workers: int) -> None:
+    def __init__(
+        self,
+        *,
+        database_url: str,
+        port: int,
+        mail_port: int,
+        workers: int,
+        web_command: str = "",
+    ) -> None:
         self.port = port
         self.pid_file = ROOT / "var" / "run" / f"rush-{port}.json"
         self.log = open(ROOT / "var" / f"rush-{port}.log", "ab")  # noqa: SIM115
@@ -228,6 +236,7 @@ class Stack:
             "ACCESS_LOG": "false",
         }
         self.workers = workers
+        self.web_command = web_command
         self.process: subprocess.Popen[bytes] | None = None
 
     def run(self, *args: str) -> None:
@@ -258,6 +267,7 @@ class Stack:
                 f"--bind=127.0.0.1:{self.port}",
                 f"--web-workers={self.workers}",
                 f"--pid-file={self.pid_file}",
+                *([f"--web-command={self.web_command}"] if self.web_command else []),
             ],
             cwd=ROOT,
             env=self.env,
@@ -576,6 +586,7 @@ def rush(args: argparse.Namespace, *, kill: bool) -> dict:
             port=args.port,
             mail_port=sink.port,
             workers=args.workers,
+            web_command=args.web_command,
         )
         stack.run("migrate", "--noinput", "--verbosity=0")
         stack.run("createcachetable")
@@ -630,6 +641,7 @@ def rush(args: argparse.Namespace, *, kill: bool) -> dict:
     times = [t for o in outcomes for t in o.submit_seconds]
     figures = {
         "run": label,
+        "web_server": args.web_command or f"gunicorn, {args.workers} sync workers",
         "organisations": args.n,
         "seconds": round(elapsed, 1),
         "throughput_per_s": round(len(holding) / elapsed, 2),
@@ -672,6 +684,11 @@ def main() -> int:
     )
     parser.add_argument("--clients", type=int, default=40, help="concurrent clients (default 40)")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers (default 4)")
+    parser.add_argument(
+        "--web-command",
+        default="",
+        help="another application server than gunicorn: passed to `manage.py serve --web-command`",
+    )
     parser.add_argument("--port", type=int, default=8799)
     parser.add_argument("--no-kill", action="store_true", help="skip the run with SIGKILL")
     parser.add_argument(

@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shlex
 import signal
 import subprocess
 import sys
@@ -56,6 +57,16 @@ class Command(BaseCommand):
             help="task worker processes (default: TASK_WORKERS or 1)",
         )
         parser.add_argument(
+            "--web-command",
+            default="",
+            help=(
+                "another application server's command line, in place of gunicorn's "
+                "(to measure it): {python}, {bind}, {host}, {port} and {workers} are "
+                "replaced, e.g. '{python} -m waitress --listen={bind} --threads=8 "
+                "solidaire.wsgi:application'"
+            ),
+        )
+        parser.add_argument(
             "--pid-file",
             default=str(settings.BASE_DIR / "var" / "run" / "serve.json"),
             help="where the process ids are written (removed on a clean stop)",
@@ -69,6 +80,7 @@ class Command(BaseCommand):
             )
         if options["web_workers"] < 1 or options["task_workers"] < 0:
             raise CommandError("--web-workers must be 1 or more, --task-workers 0 or more.")
+        self.web_argv = self.web_command(options)
         self.stopping = False
         self.children: dict[str, subprocess.Popen[bytes]] = {}
         pid_file = Path(options["pid_file"])
@@ -95,10 +107,11 @@ class Command(BaseCommand):
         if failed:
             raise CommandError(f"{failed} stopped by itself; the whole stack was stopped.")
 
-    def start(self, options: dict[str, Any]) -> None:
-        manage = str(settings.BASE_DIR / "manage.py")
-        commands = {
-            "web": [
+    def web_command(self, options: dict[str, Any]) -> list[str]:
+        """Gunicorn with deploy/gunicorn.conf.py; or, given --web-command,
+        that command line with its placeholders replaced."""
+        if not options.get("web_command"):
+            return [
                 sys.executable,
                 "-m",
                 "gunicorn",
@@ -110,7 +123,25 @@ class Command(BaseCommand):
                 str(options["web_workers"]),
                 "solidaire.wsgi:application",
             ]
+        host, _, port = options["bind"].rpartition(":")
+        values = {
+            "python": sys.executable,
+            "bind": options["bind"],
+            "host": host,
+            "port": port,
+            "workers": str(options["web_workers"]),
         }
+        try:
+            return [word.format(**values) for word in shlex.split(options["web_command"])]
+        except (KeyError, IndexError, ValueError) as error:
+            raise CommandError(
+                f"--web-command: {error!r}; the placeholders are "
+                "{python}, {bind}, {host}, {port} and {workers}."
+            ) from error
+
+    def start(self, options: dict[str, Any]) -> None:
+        manage = str(settings.BASE_DIR / "manage.py")
+        commands = {"web": self.web_argv}
         for number in range(1, options["task_workers"] + 1):
             commands[f"worker-{number}"] = [
                 sys.executable,
@@ -133,6 +164,7 @@ class Command(BaseCommand):
         lines = [
             f"Solidaire is served at http://{options['bind']}/ "
             f"({options['web_workers']} web workers, {options['task_workers']} task worker(s))",
+            f"  web:      {shlex.join(self.web_argv)}",
             f"  database: {database['ENGINE'].rsplit('.', 1)[-1]} {database.get('NAME', '')}",
             f"  tasks:    {settings.TASKS['default']['BACKEND']}",
             f"  e-mail:   {mail['BACKEND']} {mail.get('OPTIONS', {}).get('file_path', '')}".rstrip(),
