@@ -365,6 +365,28 @@ def amendment_propose(
     return amendment
 
 
+def _add_payment(
+    agreement: Agreement,
+    payments: list[Payment],
+    fy: FiscalYear,
+    amount: Decimal,
+    condition: str,
+    due_on: date,
+) -> Payment:
+    """A new scheduled payment, numbered after the agreement's last one."""
+    last = Payment.objects.filter(agreement=agreement).aggregate(m=Max("sequence"))["m"] or 0
+    payment = Payment.objects.create(
+        agreement=agreement,
+        sequence=last + 1,
+        fiscal_year=fy,
+        due_on=due_on,
+        amount=amount,
+        condition=condition,
+    )
+    payments.append(payment)
+    return payment
+
+
 def _take_from(payments: Sequence[Payment], amount: Decimal) -> Decimal:
     """Take up to ``amount`` from unpaid ``payments``, the last first: a
     payment emptied is cancelled (it keeps its amount, as cancelled rows
@@ -399,19 +421,7 @@ def _reschedule(
             return
         same_year = [p for p in payments if p.fiscal_year_id == fy.pk]
         condition = same_year[0].condition if same_year else Payment.Condition.SIGNATURE
-        sequence = (
-            Payment.objects.filter(agreement=agreement).aggregate(m=Max("sequence"))["m"] or 0
-        ) + 1
-        payments.append(
-            Payment.objects.create(
-                agreement=agreement,
-                sequence=sequence,
-                fiscal_year=fy,
-                due_on=today + DUE_AFTER,
-                amount=delta,
-                condition=condition,
-            )
-        )
+        _add_payment(agreement, payments, fy, delta, condition, today + DUE_AFTER)
         return
     if _take_from(scheduled, -delta) < -delta:
         raise ValidationError(
@@ -517,21 +527,9 @@ def _follow_years(
 
     total = sum(amounts.values(), ZERO)
     holdback = floor_cents(total * FINAL_HOLDBACK)
-    sequence = max((p.sequence for p in payments), default=0)
 
     def schedule(fy: FiscalYear, amount: Decimal, condition: str, due_on: date) -> None:
-        nonlocal sequence
-        sequence += 1
-        payments.append(
-            Payment.objects.create(
-                agreement=agreement,
-                sequence=sequence,
-                fiscal_year=fy,
-                due_on=due_on,
-                amount=amount,
-                condition=condition,
-            )
-        )
+        _add_payment(agreement, payments, fy, amount, condition, due_on)
 
     for fy in added:
         amount = amounts[fy]
@@ -596,15 +594,13 @@ def _rebalance_holdback(
             final[0].amount += taken
             final[0].save(update_fields=["amount"])
             return
-        payments.append(
-            Payment.objects.create(
-                agreement=agreement,
-                sequence=max((p.sequence for p in payments), default=0) + 1,
-                fiscal_year=last,
-                due_on=agreement.ends_on + FINAL_REPORT_DELAY + DUE_AFTER,
-                amount=taken,
-                condition=C.FINAL_REPORT,
-            )
+        _add_payment(
+            agreement,
+            payments,
+            last,
+            taken,
+            C.FINAL_REPORT,
+            agreement.ends_on + FINAL_REPORT_DELAY + DUE_AFTER,
         )
     elif move < ZERO:
         # Released to the last regular payment, or to a new one on the
@@ -620,16 +616,7 @@ def _rebalance_holdback(
             )
         )
         condition, due_on = _regular_terms(last, years, progress_due, today)
-        payments.append(
-            Payment.objects.create(
-                agreement=agreement,
-                sequence=max((p.sequence for p in payments), default=0) + 1,
-                fiscal_year=last,
-                due_on=due_on,
-                amount=-move,
-                condition=condition,
-            )
-        )
+        _add_payment(agreement, payments, last, -move, condition, due_on)
 
 
 def amendment_approve(
